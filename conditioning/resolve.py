@@ -7,6 +7,7 @@ or an EmotionSpec (returned as is). `resolve_arc` reads arcs ("calm:0,dread:4").
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -16,7 +17,6 @@ from conditioning.lexicon import LexiconEntry, get_lexicon
 from conditioning.spec import EmotionSpec, blend, categories_from
 from conditioning.taxonomies import CANONICAL_TAXONOMY, TAXONOMIES, TAXONOMY_ALIASES, get_taxonomy
 from conditioning.taxonomy_mapping import label_lemma, soft_distribution
-from conditioning.text_parse import find_components
 from conditioning.text_resolution import read_text
 from conditioning.vad import to_unit_vad
 
@@ -33,6 +33,7 @@ WEIGHTED_PART = re.compile(
 )
 
 
+@functools.cache
 def label_home(word: str) -> tuple[str, str] | None:
     """A (label, taxonomy) naming the same emotion as lexicon word `word`, canonical taxonomy first."""
     for name in [CANONICAL_TAXONOMY] + [n for n in TAXONOMIES if n != CANONICAL_TAXONOMY]:
@@ -84,7 +85,7 @@ def spec_from_label(label: str, taxonomy: str) -> EmotionSpec:
 def spec_from_text(text: str, use_encoder: bool | None = None) -> EmotionSpec:
     """Free text as a spec: VAD from `read_text`, categories mixed from the emotions it names."""
     reading = read_text(text, use_encoder=use_encoder)
-    components = find_components(text)
+    components = reading.components
     if components:
         mass: dict[str, float] = {}
         total = sum(c.weight for c in components)

@@ -51,6 +51,7 @@ SIMILARITY_TEMPERATURE = 0.25
 """Softmax temperature over negative VAD distance: 0.25 makes a label 0.25 away e-times less likely."""
 
 
+@functools.cache
 def label_lemma(label: str) -> str:
     """The lexicon word behind a label ("angry" → anger); 'other'/'unknown' have none."""
     if label in LABELS_WITHOUT_EMOTION:

