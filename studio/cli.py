@@ -10,9 +10,9 @@ import logging
 import sys
 
 from conditioning.errors import StudioError
-from studio.commands import emotion, taxonomies
+from studio.commands import demo, emotion, generate, taxonomies
 
-COMMANDS = (emotion, taxonomies)
+COMMANDS = (emotion, taxonomies, generate, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

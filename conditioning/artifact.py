@@ -1,0 +1,100 @@
+"""`Artifact`: a generated file plus its provenance, written beside it as `<name>.json`.
+
+It lives in the lowest layer because both sides need it: generators write artifacts and eval reads them back, and
+neither may import the other. The sidecar alone is enough to reproduce the file (spec, styles, backend, model, seed,
+parameters, versions) and to score it (the intended spec).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conditioning.atomic import write_text_atomic
+from conditioning.errors import StudioError
+
+MODALITIES = ("image", "video", "voice")
+SIDECAR_SUFFIX = ".json"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """path: the media file. modality: image | video | voice. provenance: JSON-ready record (see `provenance`)."""
+
+    path: Path
+    modality: str
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def sidecar(self) -> Path:
+        return sidecar_path(self.path)
+
+    def write_sidecar(self) -> Path:
+        write_text_atomic(self.sidecar, json.dumps(self.provenance, indent=2, ensure_ascii=False) + "\n")
+        return self.sidecar
+
+
+def sidecar_path(media: Path) -> Path:
+    """`out/joy.png` → `out/joy.json`."""
+    media = Path(media)
+    return media.with_suffix(SIDECAR_SUFFIX)
+
+
+def provenance(
+    *,
+    modality: str,
+    spec: dict,
+    backend: str,
+    seed: int,
+    parameters: dict,
+    styles: dict | None = None,
+    model: str | None = None,
+    arc: dict | None = None,
+    timings: dict | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """The provenance record every backend writes: enough to reproduce and to score the output."""
+    from importlib import metadata
+
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    record = {
+        "modality": modality,
+        "spec": spec,
+        "arc": arc,
+        "styles": styles or {},
+        "backend": backend,
+        "model": model,
+        "seed": seed,
+        "parameters": parameters,
+        "versions": {"emotion-studio": version("emotion-studio"), "python": platform.python_version()},
+        "timings": timings or {},
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    record.update(extra or {})
+    return record
+
+
+def read_artifact(media: Path) -> Artifact:
+    """Read a media file's sidecar back; a missing or broken sidecar is one clear StudioError."""
+    media = Path(media)
+    side = sidecar_path(media)
+    if not side.exists():
+        raise StudioError(f"{media.name} has no provenance sidecar {side.name}; it was not made by the studio.")
+    try:
+        record = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StudioError(
+            f"Sidecar {side} is unreadable ({exc.__class__.__name__}); regenerate the artifact."
+        ) from None
+    modality = record.get("modality")
+    if modality not in MODALITIES:
+        raise StudioError(f"{side.name} names unknown modality {modality!r}; expected one of {', '.join(MODALITIES)}.")
+    return Artifact(path=media, modality=modality, provenance=record)

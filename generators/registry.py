@@ -1,0 +1,49 @@
+"""Backends by (modality, name) → module path, imported only when asked for.
+
+An optional extra that is not installed costs nothing until it is used, and then fails with one sentence naming the
+extra to install. Every backend module exposes `generate(request) -> Artifact` and `SUFFIXES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from conditioning.errors import StudioError
+
+BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("image", "procedural"): ("generators.image.procedural", ""),
+    ("video", "procedural"): ("generators.video.procedural", ""),
+    ("voice", "espeak"): ("generators.voice.espeak", ""),
+}
+"""(modality, backend) → (module, extra that provides its dependencies; "" = always installed)."""
+
+DEFAULT_BACKENDS = {"image": "procedural", "video": "procedural", "voice": "espeak"}
+
+
+def backend_names(modality: str) -> list[str]:
+    return [name for (mod, name) in BACKENDS if mod == modality]
+
+
+def get_backend(modality: str, name: str | None = None) -> ModuleType:
+    """The backend module, imported now; unknown names and missing extras are one clear StudioError."""
+    if modality not in DEFAULT_BACKENDS:
+        raise StudioError(f"Unknown modality {modality!r}; use image, video or voice.")
+    name = name or DEFAULT_BACKENDS[modality]
+    if (modality, name) not in BACKENDS:
+        raise StudioError(f"Unknown {modality} backend {name!r}; available: {', '.join(backend_names(modality))}.")
+    module_name, extra = BACKENDS[(modality, name)]
+    try:
+        return importlib.import_module(module_name)
+    except ImportError as exc:
+        hint = f"pip install 'emotion-studio[{extra}]'" if extra else "reinstall emotion-studio"
+        raise StudioError(f"The {modality} backend {name!r} needs {exc.name or 'a missing package'}; {hint}.") from None
+
+
+def is_available(modality: str, name: str) -> bool:
+    """True when the backend imports (used by the app to offer only what is installed)."""
+    try:
+        get_backend(modality, name)
+    except StudioError:
+        return False
+    return True

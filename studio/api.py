@@ -1,0 +1,84 @@
+"""The Python API: one verb per modality, same shape as the CLI.
+
+from studio import generate_image
+artifact = generate_image("awe", text="a lighthouse", seed=3, size="512x512", out="awe.png")
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conditioning import resolve, resolve_arc
+from conditioning.artifact import Artifact
+from generators.registry import DEFAULT_BACKENDS, get_backend
+from generators.request import GenerationRequest, check_seed
+
+DEFAULT_OUTPUT = Path("studio-output")
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A file-name-safe short form of an emotion or phrase."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    return cleaned[:limit].rstrip("-") or "emotion"
+
+
+def default_out(modality: str, emotion, seed: int, suffix: str) -> Path:
+    return DEFAULT_OUTPUT / modality / f"{slug(emotion)}-{seed}{suffix}"
+
+
+def generate(
+    modality: str,
+    emotion=None,
+    *,
+    text: str = "",
+    seed: int = 0,
+    size=None,
+    duration: float | None = None,
+    fps: int | None = None,
+    out: str | Path | None = None,
+    backend: str | None = None,
+    arc=None,
+    taxonomy: str | None = None,
+    **options,
+) -> Artifact:
+    """Resolve the emotion (or arc), build the request and run the backend; returns the written Artifact."""
+    module = get_backend(modality, backend)
+    if emotion is None and arc is None:
+        from conditioning.errors import StudioError
+
+        raise StudioError("Give an emotion (label, VAD or text) or an arc such as 'calm:0,dread:4'.")
+    arc_obj = resolve_arc(arc) if arc is not None else None
+    spec = resolve(emotion, taxonomy=taxonomy) if emotion is not None else arc_obj.keys[0][1]
+    seed = check_seed(seed)
+    suffix = module.SUFFIXES[0] if options.get("format") is None else f".{options['format'].lstrip('.')}"
+    target = (
+        Path(out) if out is not None else default_out(modality, emotion if emotion is not None else arc, seed, suffix)
+    )
+    request = GenerationRequest(
+        spec=spec,
+        out=target,
+        text=text or "",
+        seed=seed,
+        arc=arc_obj,
+        size=size,
+        duration=duration,
+        fps=fps,
+        options={"backend": backend or DEFAULT_BACKENDS[modality], **options},
+    )
+    return module.generate(request)
+
+
+def generate_image(emotion, **kwargs) -> Artifact:
+    """An image that carries `emotion` (procedural painter by default)."""
+    return generate("image", emotion, **kwargs)
+
+
+def generate_video(emotion=None, **kwargs) -> Artifact:
+    """A video that carries `emotion` or follows `arc=` (procedural animator by default)."""
+    return generate("video", emotion, **kwargs)
+
+
+def generate_voice(emotion=None, *, text: str, **kwargs) -> Artifact:
+    """Speech of `text` in the voice of `emotion` or following `arc=` (eSpeak NG by default)."""
+    return generate("voice", emotion, text=text, **kwargs)

@@ -1,0 +1,55 @@
+"""`studio generate image|video|voice --emotion "<label, VAD or text>" [--text …] [--seed N] [--size WxH]
+[--duration S] [--out PATH] …` — one artifact (plus its provenance sidecar) per call."""
+
+from __future__ import annotations
+
+import json
+
+from studio.api import generate
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("generate", help="generate an image, video or voice clip that carries an emotion")
+    parser.add_argument("modality", choices=("image", "video", "voice"))
+    parser.add_argument("--emotion", "-e", help="label, VAD point ('0.6,-0.3,0.1') or free text")
+    parser.add_argument("--arc", help="emotion over time for video/voice, e.g. 'calm:0,dread:4'")
+    parser.add_argument("--text", "-t", default="", help="subject hint (image/video) or the words to speak (voice)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--size", help="WIDTHxHEIGHT (image default 512x512, video 256x256)")
+    parser.add_argument("--duration", type=float, help="seconds of video (default 4, or the arc's length)")
+    parser.add_argument("--fps", type=int, help="video frame rate (default 24)")
+    parser.add_argument("--out", "-o", help="output file (.png; .mp4 or .gif; .wav)")
+    parser.add_argument("--backend", help="backend name (default: the embedded one)")
+    parser.add_argument("--language", help="voice language for eSpeak (default en)")
+    parser.add_argument("--taxonomy", help="label the spec in this taxonomy (recorded in provenance)")
+    parser.add_argument("--json", action="store_true", help="print the provenance record as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    options = {}
+    if args.language:
+        options["language"] = args.language
+    artifact = generate(
+        args.modality,
+        args.emotion,
+        text=args.text,
+        seed=args.seed,
+        size=args.size,
+        duration=args.duration,
+        fps=args.fps,
+        out=args.out,
+        backend=args.backend,
+        arc=args.arc,
+        taxonomy=args.taxonomy,
+        **options,
+    )
+    if args.json:
+        print(json.dumps({"path": str(artifact.path), **artifact.provenance}, ensure_ascii=False))
+    else:
+        spec = artifact.provenance["spec"]
+        v, a, d = spec["vad"]
+        print(
+            f"{artifact.path}  ({artifact.modality}, V {v:+.2f} A {a:+.2f} D {d:+.2f}, seed {artifact.provenance['seed']})"
+        )
+    return 0
