@@ -7,6 +7,7 @@ parameters, versions) and to score it (the intended spec).
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import time
@@ -43,6 +44,17 @@ def sidecar_path(media: Path) -> Path:
     return media.with_suffix(SIDECAR_SUFFIX)
 
 
+@functools.cache
+def package_version(name: str) -> str | None:
+    """Installed version of a package (looked up once: importlib.metadata scans site-packages, ~9 ms)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def provenance(
     *,
     modality: str,
@@ -57,14 +69,6 @@ def provenance(
     extra: dict | None = None,
 ) -> dict:
     """The provenance record every backend writes: enough to reproduce and to score the output."""
-    from importlib import metadata
-
-    def version(name: str) -> str | None:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
     record = {
         "modality": modality,
         "spec": spec,
@@ -74,7 +78,7 @@ def provenance(
         "model": model,
         "seed": seed,
         "parameters": parameters,
-        "versions": {"emotion-studio": version("emotion-studio"), "python": platform.python_version()},
+        "versions": {"emotion-studio": package_version("emotion-studio"), "python": platform.python_version()},
         "timings": timings or {},
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
