@@ -10,9 +10,9 @@ import logging
 import sys
 
 from conditioning.errors import StudioError
-from studio.commands import demo, emotion, generate, taxonomies
+from studio.commands import batch, demo, emotion, generate, taxonomies
 
-COMMANDS = (emotion, taxonomies, generate, demo)
+COMMANDS = (emotion, taxonomies, generate, demo, batch)
 
 
 def build_parser() -> argparse.ArgumentParser:
