@@ -51,6 +51,15 @@ def generate(
     arc_obj = resolve_arc(arc) if arc is not None else None
     spec = resolve(emotion, taxonomy=taxonomy) if emotion is not None else arc_obj.keys[0][1]
     seed = check_seed(seed)
+    supported = getattr(module, "OPTIONS", None)  # a backend lists what it takes; silently ignoring is worse
+    unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"backend", "format"})
+    if unsupported:
+        from conditioning.errors import StudioError
+
+        raise StudioError(
+            f"The {modality} backend {backend or DEFAULT_BACKENDS[modality]!r} does not take "
+            f"{', '.join('--' + u.replace('_', '-') for u in unsupported)}; choose a model backend with --backend."
+        )
     suffix = module.SUFFIXES[0] if options.get("format") is None else f".{options['format'].lstrip('.')}"
     target = (
         Path(out) if out is not None else default_out(modality, emotion if emotion is not None else arc, seed, suffix)

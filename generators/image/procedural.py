@@ -22,6 +22,7 @@ from generators.request import GenerationRequest, check_output, parse_size
 SUFFIXES = (".png",)
 DEFAULT_SIZE = (512, 512)
 BACKEND = "procedural"
+OPTIONS = ()  # no model, steps or LoRA: those belong to model backends
 
 
 def generate(request: GenerationRequest) -> Artifact:

@@ -31,6 +31,7 @@ DEFAULT_SIZE = (256, 256)
 DEFAULT_DURATION_S = 4.0
 DEFAULT_FPS = 24
 BACKEND = "procedural"
+OPTIONS = ()  # no model, steps or LoRA: those belong to model backends
 
 
 def render_frames(request: GenerationRequest, size: tuple[int, int], duration: float, fps: int):

@@ -23,13 +23,30 @@ def register(sub) -> None:
     parser.add_argument("--language", help="voice language for eSpeak (default en)")
     parser.add_argument("--taxonomy", help="label the spec in this taxonomy (recorded in provenance)")
     parser.add_argument("--json", action="store_true", help="print the provenance record as JSON")
+    models = parser.add_argument_group("model backends (diffusion, wan, neural)")
+    models.add_argument("--model", help="local folder or hub id of the model")
+    models.add_argument("--lora", action="append", metavar="NAME=PATH", help="emotion LoRA (repeatable)")
+    models.add_argument("--steps", type=int, help="denoising steps")
+    models.add_argument("--guidance", type=float, help="classifier-free guidance scale")
+    models.add_argument("--negative", help="extra negative prompt")
+    models.add_argument("--init", help="img2img start: 'procedural' or an image path")
+    models.add_argument("--strength", type=float, help="img2img strength (0-1)")
+    models.add_argument("--vad-adapter", help="continuous VAD adapter (.safetensors)")
+    models.add_argument("--device", help="cuda, cuda:1, mps or cpu (default: best available)")
+    models.add_argument("--dtype", help="float32, float16 or bfloat16 (default: by device)")
+    models.add_argument("--offload", action="store_true", help="CPU offload to save GPU memory")
+    models.add_argument("--frames", type=int, help="video frames (Wan: 4k+1)")
+    models.add_argument("--i2v-from", help="image-to-video start: procedural, diffusion or an image path")
+    models.add_argument("--voice", help="narrate the video with these words")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    options = {}
-    if args.language:
-        options["language"] = args.language
+    names = ("language", "model", "lora", "steps", "guidance", "negative", "init", "strength", "vad_adapter",
+             "device", "dtype", "frames", "i2v_from", "voice")
+    options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    if args.offload:
+        options["offload"] = True
     artifact = generate(
         args.modality,
         args.emotion,
