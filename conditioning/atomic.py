@@ -22,8 +22,12 @@ def check_writable_folder(path: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StudioError(f"Cannot create output folder {folder}: {exc.strerror}; choose another --out.") from None
-    if not os.access(folder, os.W_OK):
-        raise StudioError(f"Output folder {folder} is not writable; choose another --out.")
+    try:  # os.access says yes to root everywhere, even on /proc: a real file creation is the only honest test
+        fd, probe = tempfile.mkstemp(prefix=".write-test.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StudioError(f"Output folder {folder} is not writable ({exc.strerror}); choose another --out.") from None
 
 
 @contextlib.contextmanager

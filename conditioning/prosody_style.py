@@ -68,7 +68,9 @@ def prosody_style(spec: EmotionSpec) -> ProsodyStyle:
     arousal_cue = (2.0 * a, 0.25 * a, 0.12 * a, 2.5 * a)
     pitch, span, rate, loud = (neutral[i] + gain * (blended[i] + arousal_cue[i]) for i in range(4))
     top = max((e for e in dist if e != "neutral"), key=lambda e: dist[e] * category_scale(e, a))
-    if dist[top] * category_scale(top, a) > 0.3:
+    if dist.get("neutral", 0.0) >= max(dist.values()):
+        quality, contour = "modal", "level"  # a neutral voice is plain, whatever its arousal
+    elif dist[top] * category_scale(top, a) > 0.3:
         quality, contour = MURRAY_ARNOTT[top][4:]
     else:
         quality, contour = ("breathy", "falling") if a < -0.3 else ("modal", "level")
