@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	HF_HUB_OFFLINE=1 $(VENV)/bin/studio emotion awe "a trembling, barely held-back fear" "0.6,-0.3,0.1" "joy tinged with fear" --taxonomy emoart12
+	HF_HUB_OFFLINE=1 $(VENV)/bin/studio demo --out demo-output
 
 test: setup
 	HF_HUB_OFFLINE=1 $(VENV)/bin/ruff check .

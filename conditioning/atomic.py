@@ -30,6 +30,12 @@ def check_writable_folder(path: Path) -> None:
         raise StudioError(f"Output folder {folder} is not writable ({exc.strerror}); choose another --out.") from None
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target` (same suffix, so writers pick the right format); on success it is
@@ -43,6 +49,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are meant to be shared like any file
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)

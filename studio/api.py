@@ -11,8 +11,10 @@ from pathlib import Path
 
 from conditioning import resolve, resolve_arc
 from conditioning.artifact import Artifact
+from conditioning.errors import StudioError
 from generators.registry import DEFAULT_BACKENDS, get_backend
 from generators.request import GenerationRequest, check_seed
+from studio.best_of import candidate_path, choose_best
 
 DEFAULT_OUTPUT = Path("studio-output")
 
@@ -40,13 +42,16 @@ def generate(
     backend: str | None = None,
     arc=None,
     taxonomy: str | None = None,
+    best_of: int = 1,
+    recognizer: str | None = None,
     **options,
 ) -> Artifact:
-    """Resolve the emotion (or arc), build the request and run the backend; returns the written Artifact."""
+    """Resolve the emotion (or arc), build the request and run the backend; returns the written Artifact.
+
+    best_of > 1 makes that many candidates (seeds seed, seed+1, …), scores each with `recognizer` (default: the
+    modality's feature recognizer) against the intended spec and keeps the best (see studio/best_of.py)."""
     module = get_backend(modality, backend)
     if emotion is None and arc is None:
-        from conditioning.errors import StudioError
-
         raise StudioError("Give an emotion (label, VAD or text) or an arc such as 'calm:0,dread:4'.")
     arc_obj = resolve_arc(arc) if arc is not None else None
     spec = resolve(emotion, taxonomy=taxonomy) if emotion is not None else arc_obj.keys[0][1]
@@ -54,8 +59,6 @@ def generate(
     supported = getattr(module, "OPTIONS", None)  # a backend lists what it takes; silently ignoring is worse
     unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"backend", "format"})
     if unsupported:
-        from conditioning.errors import StudioError
-
         raise StudioError(
             f"The {modality} backend {backend or DEFAULT_BACKENDS[modality]!r} does not take "
             f"{', '.join('--' + u.replace('_', '-') for u in unsupported)}; choose a model backend with --backend."
@@ -64,18 +67,27 @@ def generate(
     target = (
         Path(out) if out is not None else default_out(modality, emotion if emotion is not None else arc, seed, suffix)
     )
-    request = GenerationRequest(
-        spec=spec,
-        out=target,
-        text=text or "",
-        seed=seed,
-        arc=arc_obj,
-        size=size,
-        duration=duration,
-        fps=fps,
-        options={"backend": backend or DEFAULT_BACKENDS[modality], **options},
-    )
-    return module.generate(request)
+    if not isinstance(best_of, int) or not 1 <= best_of <= 64:
+        raise StudioError(f"--best-of {best_of!r} must be a whole number from 1 to 64.")
+
+    def make(seed_k: int, path: Path) -> Artifact:
+        request = GenerationRequest(
+            spec=spec,
+            out=path,
+            text=text or "",
+            seed=seed_k,
+            arc=arc_obj,
+            size=size,
+            duration=duration,
+            fps=fps,
+            options={"backend": backend or DEFAULT_BACKENDS[modality], **options},
+        )
+        return module.generate(request)
+
+    if best_of == 1:
+        return make(seed, target)
+    candidates = [make((seed + k) % 2**32, candidate_path(target, k)) for k in range(best_of)]
+    return choose_best(candidates, spec, target, recognizer)
 
 
 def generate_image(emotion, **kwargs) -> Artifact:

@@ -10,9 +10,9 @@ import logging
 import sys
 
 from conditioning.errors import StudioError
-from studio.commands import batch, demo, emotion, generate, taxonomies
+from studio.commands import alignment_suite, app, batch, demo, emotion, evaluate, generate, taxonomies
 
-COMMANDS = (emotion, taxonomies, generate, demo, batch)
+COMMANDS = (emotion, taxonomies, generate, demo, batch, evaluate, alignment_suite, app)
 
 
 def build_parser() -> argparse.ArgumentParser:

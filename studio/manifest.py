@@ -33,6 +33,15 @@ OPTION_KEYS = (
     "lora",
     "strength",
     "init",
+    "negative",
+    "vad_adapter",
+    "dtype",
+    "offload",
+    "frames",
+    "i2v_from",
+    "voice",
+    "best_of",
+    "recognizer",
 )
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MAX_TEXT_CHARS = 5000

@@ -22,6 +22,14 @@ def register(sub) -> None:
     parser.add_argument("--backend", help="backend name (default: the embedded one)")
     parser.add_argument("--language", help="voice language for eSpeak (default en)")
     parser.add_argument("--taxonomy", help="label the spec in this taxonomy (recorded in provenance)")
+    parser.add_argument(
+        "--best-of",
+        type=int,
+        default=1,
+        metavar="N",
+        help="make N candidates, keep the one a recognizer finds closest to the emotion",
+    )
+    parser.add_argument("--recognizer", help="recognizer for --best-of (default: the modality's feature recognizer)")
     parser.add_argument("--json", action="store_true", help="print the provenance record as JSON")
     models = parser.add_argument_group("model backends (diffusion, wan, neural)")
     models.add_argument("--model", help="local folder or hub id of the model")
@@ -59,6 +67,8 @@ def run(args) -> int:
         backend=args.backend,
         arc=args.arc,
         taxonomy=args.taxonomy,
+        best_of=args.best_of,
+        recognizer=args.recognizer,
         **options,
     )
     if args.json:
@@ -66,7 +76,10 @@ def run(args) -> int:
     else:
         spec = artifact.provenance["spec"]
         v, a, d = spec["vad"]
+        best = artifact.provenance.get("best_of")
+        chosen = f", best of {best['n']}: score {max(s['score'] for s in best['scores']):.3f}" if best else ""
         print(
-            f"{artifact.path}  ({artifact.modality}, V {v:+.2f} A {a:+.2f} D {d:+.2f}, seed {artifact.provenance['seed']})"
+            f"{artifact.path}  ({artifact.modality}, V {v:+.2f} A {a:+.2f} D {d:+.2f}, "
+            f"seed {artifact.provenance['seed']}{chosen})"
         )
     return 0

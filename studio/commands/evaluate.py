@@ -1,0 +1,51 @@
+"""`studio eval <folder> [--recognizers image_features,speech_features,...] [--taxonomy T] [--out DIR]`.
+
+Scores every studio output under the folder against the intent in its sidecar and writes report.json, report.md
+and report.html. Files that cannot be scored are listed in the report; they do not fail the command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conditioning import StudioError, get_taxonomy
+from conditioning.atomic import check_writable_folder
+from eval.recognizers.registry import parse_recognizers, recognizer_names
+from eval.report import evaluate_folder, write_report
+
+DEFAULT_OUT = "eval_report"
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("eval", help="score generated outputs with emotion recognizers and write a report")
+    parser.add_argument("folder", type=Path, help="folder of studio outputs (media files with .json sidecars)")
+    parser.add_argument(
+        "--recognizers",
+        default=None,
+        help=f"comma list, name or modality:name, optionally =MODEL (a folder or head file); available: "
+        f"{', '.join(recognizer_names())}; unnamed modalities keep the feature recognizers",
+    )
+    parser.add_argument("--taxonomy", default="mikels8", help="taxonomy for top-1 accuracy and the confusion matrix")
+    parser.add_argument("--out", type=Path, default=None, help=f"report folder (default FOLDER/{DEFAULT_OUT})")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if not args.folder.is_dir():
+        raise StudioError(f"{args.folder} is not a folder; give the folder that holds the studio's outputs.")
+    get_taxonomy(args.taxonomy)
+    parse_recognizers(args.recognizers)  # bad names fail before any folder is created
+    out = args.out or args.folder / DEFAULT_OUT
+    check_writable_folder(out / "report.json")
+    result = evaluate_folder(args.folder, recognizers=args.recognizers, taxonomy=args.taxonomy, exclude=out)
+    paths = write_report(result, out)
+    overall = result["metrics"]["overall"]
+    skipped = len(result["skipped"])
+    summary = f"evaluated {overall['n']} outputs, skipped {skipped}"
+    if overall["n"]:
+        summary += (
+            f"; top-1 {overall['top1']:.2f}, quadrant {overall['quadrant']:.2f}, alignment {overall['alignment']:.2f}"
+        )
+    print(summary)
+    print(f"report: {paths['html']} (also {paths['json'].name}, {paths['md'].name})")
+    return 0
