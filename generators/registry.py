@@ -13,8 +13,12 @@ from conditioning.errors import StudioError
 
 BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
     ("image", "procedural"): ("generators.image.procedural", ""),
+    ("image", "diffusion"): ("generators.image.diffusion", "image"),
     ("video", "procedural"): ("generators.video.procedural", ""),
+    ("video", "wan"): ("generators.video.wan", "video"),
     ("voice", "espeak"): ("generators.voice.espeak", ""),
+    ("voice", "neural"): ("generators.voice.neural", "voice"),
+    ("voice", "xtts"): ("generators.voice.xtts", "coqui"),
 }
 """(modality, backend) → (module, extra that provides its dependencies; "" = always installed)."""
 

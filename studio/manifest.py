@@ -42,6 +42,9 @@ OPTION_KEYS = (
     "voice",
     "best_of",
     "recognizer",
+    "prosody_transform",
+    "references",
+    "speaker_embedding",
 )
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MAX_TEXT_CHARS = 5000

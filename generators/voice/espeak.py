@@ -6,6 +6,11 @@ key), with the contour shaped inside it (rising / falling: the last words raised
 words louder than the rest). Sentences are spoken one by one, trimmed, and joined by pauses of SENTENCE_PAUSE_MS ×
 pause_scale; speaking them separately also lets each take its own voice variant, which eSpeak's SSML cannot switch
 mid-document. eSpeak is deterministic per session (see espeak_library); the seed drives its breath-noise generator.
+Sentence splitting and arc placement are shared with the neural voices (sentences.py).
+
+Option `prosody_transform`: eSpeak speaks every sentence in its neutral voice and prosody_transform.py shapes it
+instead — the path every neural voice takes, so the two can be compared on one engine. The SSML path stays the
+default: eSpeak's own prosody is free of resynthesis artefacts.
 
 ProsodyStyle → eSpeak, with the constants measured on espeak-ng 1.52's default English voice (median F0 of voiced
 frames over a three-sentence passage):
@@ -41,9 +46,11 @@ from conditioning.prosody_style import ProsodyStyle, prosody_style
 from conditioning.spec import EmotionSpec
 from generators.request import GenerationRequest, check_output
 from generators.voice import espeak_library as lib
+from generators.voice.prosody_transform import NEUTRAL, effects, transform
+from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
 
 SUFFIXES = (".wav",)
-OPTIONS = ("language",)  # no model, steps or LoRA: those belong to model backends
+OPTIONS = ("language", "prosody_transform")  # no model, steps or LoRA: those belong to model backends
 SAMPLE_RATE = lib.SAMPLE_RATE
 BACKEND = "espeak"
 NEUTRAL_RATE_WPM = 175
@@ -56,7 +63,6 @@ END_PAD_MS = 100.0
 CONTOUR_ST = 3.0  # rising / falling: semitones on the last words, × pitch_range
 STRESS_DB = 4.0  # abrupt: dB between stressed and other words, × pitch_range
 TREMOR_MIN, BREATHY_MIN = 0.5, 0.5
-MAX_CHARS = 20_000
 VARIANTS = {
     "modal": ("", 0.0),
     "tense": ("Mr serious", -5.5),  # flat tone curve, lowered F3: the flattest spectral slope of the male variants
@@ -69,27 +75,6 @@ VARIANTS = {
 }
 """voice quality → (eSpeak variant, gain in dB that brings its RMS to the default voice's)."""
 LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
-SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*")
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(character offset, sentence) per sentence; a sentence ends at . ! ? or … before a space, or at a newline."""
-    pieces, pos = [], 0
-    for match in SENTENCE_BREAK.finditer(text):
-        pieces.append((pos, text[pos : match.start()]))
-        pos = match.end()
-    pieces.append((pos, text[pos:]))
-    return [(offset, piece.strip()) for offset, piece in pieces if piece.strip()]
-
-
-def sentence_specs(offsets: list[int], emotion: EmotionSpec | EmotionArc) -> list[tuple[float, EmotionSpec]]:
-    """(time, spec) per sentence: a constant spec everywhere, or the arc stretched over the sentences' starts."""
-    if isinstance(emotion, EmotionSpec):
-        return [(0.0, emotion)] * len(offsets)
-    last = offsets[-1] or 1
-    times = [emotion.start + (emotion.end - emotion.start) * offset / last for offset in offsets]
-    return [(t, emotion.at(t)) for t in times]
 
 
 def voice_quality(style: ProsodyStyle) -> str:
@@ -163,18 +148,6 @@ def sentence_ssml(sentence: str, params: dict) -> str:
     return f"<speak><prosody {attrs}>{shaped_words(sentence.split(), params)}</prosody></speak>"
 
 
-def clean_text(text: str) -> str:
-    """Control characters out (eSpeak would read \\x01 as an embedded command); refuse empty and huge texts."""
-    text = CONTROL_CHARS.sub(" ", text or "")
-    if not text.strip():
-        raise StudioError("The text to speak is empty; give the words to say, e.g. text='I never thought I'd see you.'")
-    if not any(ch.isalnum() for ch in text):
-        raise StudioError(f"The text to speak {text[:40]!r} has no words; give the words to say.")
-    if len(text) > MAX_CHARS:
-        raise StudioError(f"The text to speak has {len(text)} characters; split it into parts under {MAX_CHARS}.")
-    return text
-
-
 def plan(text: str, emotion: EmotionSpec | EmotionArc) -> list[dict]:
     """Per sentence: its time, text, prosody style, eSpeak parameters and SSML — everything the audio depends on."""
     sentences = split_sentences(clean_text(text))
@@ -207,13 +180,13 @@ def trim(samples: np.ndarray) -> np.ndarray:
     return samples[loud[0] : loud[-1] + 1] if len(loud) else samples[:0]
 
 
-def render(rows: list[dict], language: str, seed: int = 0) -> np.ndarray:
-    """Speak the planned sentences in one fresh eSpeak session; int16 samples with the planned pauses."""
+def speak_rows(rows: list[dict], language: str, seed: int = 0) -> list[np.ndarray]:
+    """Speak the planned sentences in one fresh eSpeak session; int16 samples per sentence, trimmed."""
     parts = []
     with lib.session(seed) as session:
         if not session.set_voice(check_language(language)):
             raise unknown_language(language)
-        for index, row in enumerate(rows):
+        for row in rows:
             params = row["espeak"]
             voice = f"{language}+{params['variant']}" if params["variant"] else language
             if not session.set_voice(voice):
@@ -223,18 +196,43 @@ def render(rows: list[dict], language: str, seed: int = 0) -> np.ndarray:
             session.set_parameter(lib.VOLUME, NEUTRAL_VOLUME)
             session.set_parameter(lib.WORDGAP, params["wordgap"])
             parts.append(trim(session.speak(row["ssml"], ssml=True)))
-            pause_ms = params["pause_ms"] if index < len(rows) - 1 else END_PAD_MS
-            parts.append(np.zeros(round(SAMPLE_RATE * pause_ms / 1000), dtype=np.int16))
-    return np.concatenate(parts)
+    return parts
+
+
+def render(rows: list[dict], language: str, seed: int = 0) -> np.ndarray:
+    """The planned sentences spoken, int16, with the planned pauses between them."""
+    pauses = [row["espeak"]["pause_ms"] for row in rows[:-1]] + [END_PAD_MS]
+    return join_with_pauses(speak_rows(rows, language, seed), pauses, SAMPLE_RATE)
+
+
+def neutral_rows(rows: list[dict]) -> list[dict]:
+    """The same sentences planned for a neutral eSpeak voice, each keeping its emotion's style for the transform."""
+    params = espeak_parameters(NEUTRAL)
+    return [{**row, "espeak": params, "ssml": sentence_ssml(row["text"], params)} for row in rows]
+
+
+def render_shaped(rows: list[dict], language: str, seed: int = 0) -> np.ndarray:
+    """eSpeak speaks each sentence neutrally and the prosody transform gives it its style (the same shaping every
+    voice backend gets); float32 with the style's pauses."""
+    styles = [ProsodyStyle(**row["prosody"]) for row in rows]
+    parts = speak_rows(neutral_rows(rows), language, seed)
+    shaped = [
+        transform(part / 32768.0, SAMPLE_RATE, style, seed + i) for i, (part, style) in enumerate(zip(parts, styles))
+    ]
+    pauses = [SENTENCE_PAUSE_MS * style.pause_scale for style in styles[:-1]] + [END_PAD_MS]
+    return join_with_pauses(shaped, pauses, SAMPLE_RATE)
 
 
 def synthesize(
-    text: str, emotion: EmotionSpec | EmotionArc, language: str = "en", seed: int = 0
+    text: str, emotion: EmotionSpec | EmotionArc, language: str = "en", seed: int = 0, shaped: bool = False
 ) -> tuple[np.ndarray, int]:
     """Speech of `text` in the voice of `emotion` (a spec, or an arc over the sentences): (float32 mono in [−1, 1],
-    sample rate). No file; for code that needs the samples (prosody transforms, video narration)."""
-    samples = render(plan(text, emotion), language, seed)
-    return samples.astype(np.float32) / 32768.0, SAMPLE_RATE
+    sample rate). shaped: a neutral eSpeak voice moved by the prosody transform instead of eSpeak's own prosody.
+    No file; for code that needs the samples (prosody transforms, video narration)."""
+    rows = plan(text, emotion)
+    if shaped:
+        return render_shaped(rows, language, seed), SAMPLE_RATE
+    return render(rows, language, seed).astype(np.float32) / 32768.0, SAMPLE_RATE
 
 
 def generate(request: GenerationRequest) -> Artifact:
@@ -243,7 +241,9 @@ def generate(request: GenerationRequest) -> Artifact:
     language = check_language(request.options.get("language") or "en")
     start = time.perf_counter()
     rows = plan(request.text, request.arc if request.arc is not None else request.spec)
-    samples = render(rows, language, request.seed)
+    shaped = bool(request.options.get("prosody_transform"))
+    samples = render_shaped(rows, language, request.seed) if shaped else render(rows, language, request.seed)
+    rows = neutral_rows(rows) if shaped else rows
     synth_s = time.perf_counter() - start
     try:
         with atomic_path(out) as tmp:
@@ -266,6 +266,7 @@ def generate(request: GenerationRequest) -> Artifact:
         parameters={
             "language": language,
             "ssml": True,
+            "prosody_transform": [effects(ProsodyStyle(**row["prosody"])) for row in rows] if shaped else None,
             "sentences": [{key: row[key] for key in ("text", "espeak", "ssml")} for row in rows],
             "sample_rate": SAMPLE_RATE,
             "duration_s": round(len(samples) / SAMPLE_RATE, 3),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from studio.api import generate
@@ -46,12 +47,34 @@ def register(sub) -> None:
     models.add_argument("--frames", type=int, help="video frames (Wan: 4k+1)")
     models.add_argument("--i2v-from", help="image-to-video start: procedural, diffusion or an image path")
     models.add_argument("--voice", help="narrate the video with these words")
+    models.add_argument(
+        "--prosody-transform",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="shape the speech with the emotion prosody transform (voice; default on for neural)",
+    )
+    models.add_argument("--references", help="XTTS: folder of per-emotion reference clips (neutral.wav, angry.wav …)")
+    models.add_argument("--speaker-embedding", help="SpeechT5: speaker embedding (.npy)")
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    names = ("language", "model", "lora", "steps", "guidance", "negative", "init", "strength", "vad_adapter",
-             "device", "dtype", "frames", "i2v_from", "voice")
+    names = (
+        "language",
+        "model",
+        "lora",
+        "steps",
+        "guidance",
+        "negative",
+        "init",
+        "strength",
+        "vad_adapter",
+        "device",
+        "dtype",
+        "frames",
+        "i2v_from",
+        "voice",
+    )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.offload:
         options["offload"] = True
