@@ -1,0 +1,164 @@
+"""What the Streamlit app reads back from the output store: the gallery (from provenance sidecars), what a
+recognizer finds in an artifact, a re-run from a sidecar alone, and evaluation reports (a folder or the alignment
+suite). Thin wrappers, so app/ needs nothing but studio (DESIGN.md); nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conditioning import EmotionArc, EmotionSpec, StudioError
+from conditioning.artifact import read_artifact
+from generators.registry import get_backend
+from studio.api import generate
+from studio.app_support import output_path
+
+GALLERY_TAXONOMY = "mikels8"
+MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".mp4", ".webm", ".wav", ".flac", ".ogg"}
+
+
+def emotion_name(spec: EmotionSpec) -> str:
+    """What to call a spec in lists: its label, else its nearest canonical label."""
+    return spec.label or spec.nearest(GALLERY_TAXONOMY, top=1)[0][0]
+
+
+def list_gallery(folder: Path) -> list[dict]:
+    """Every studio output under `folder` (newest first), from its sidecar; hidden files and unreadable sidecars
+    are left out, so a half-written render or a best-of candidate never shows."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    items = []
+    for path in folder.rglob("*"):
+        if path.suffix.lower() not in MEDIA_SUFFIXES or any(p.startswith(".") for p in path.relative_to(folder).parts):
+            continue
+        try:
+            artifact = read_artifact(path)
+            spec = EmotionSpec.from_dict(artifact.provenance["spec"])
+        except (StudioError, KeyError, TypeError, ValueError):
+            continue
+        record = artifact.provenance
+        items.append(
+            {
+                "path": str(path),
+                "file": str(path.relative_to(folder)),
+                "modality": artifact.modality,
+                "backend": str(record.get("backend") or "unknown"),
+                "seed": record.get("seed"),
+                "emotion": emotion_name(spec),
+                "vad": list(spec.vad),
+                "source": spec.source,
+                "text": (record.get("parameters") or {}).get("text", ""),
+                "mtime": path.stat().st_mtime,
+                "provenance": record,
+            }
+        )
+    return sorted(items, key=lambda it: -it["mtime"])
+
+
+def read_modality(path: str) -> str:
+    """The modality a sidecar names (image, video or voice)."""
+    return read_artifact(Path(path)).modality
+
+
+def recognizer_choices(modality: str) -> list[dict]:
+    """Recognizers of a modality: name, installed?, the default?, the option it takes (a model folder or head
+    file, when it has one) and the install hint when missing."""
+    from eval.recognizers.registry import DEFAULT_RECOGNIZERS, get_module, recognizer_names
+
+    out = []
+    for name in recognizer_names(modality):
+        try:
+            option, available, hint = getattr(get_module(modality, name), "OPTION", None), True, ""
+        except StudioError as exc:
+            option, available, hint = None, False, str(exc)
+        out.append(
+            {"name": name, "available": available, "default": DEFAULT_RECOGNIZERS[modality] == name,
+             "option": option, "hint": hint}
+        )  # fmt: skip
+    return out
+
+
+def recognizer(modality: str):
+    """The modality's default recognizer (a callable path → Recognition); the app caches it as a resource."""
+    from eval.recognizers.registry import get_recognizer
+
+    return get_recognizer(modality)
+
+
+def recognize(path: str, recognize_fn=None, taxonomy: str = GALLERY_TAXONOMY) -> dict:
+    """Run a recognizer (default: the modality's) on one artifact and score it against the intent in its sidecar."""
+    from eval.metrics import alignment_score, recognized_label
+
+    artifact = read_artifact(Path(path))
+    spec = EmotionSpec.from_dict(artifact.provenance["spec"])
+    recognition = (recognize_fn or recognizer(artifact.modality))(artifact.path)
+    return {
+        "recognizer": recognition.recognizer,
+        "vad": list(recognition.vad),
+        "label": recognized_label(recognition, taxonomy),
+        "alignment": round(alignment_score(spec, recognition), 4),
+        "categories": dict(recognition.categories),
+    }
+
+
+def rerun(path: str, folder: Path):
+    """Generate again from a sidecar alone: same spec (or arc), backend, seed, size, duration and backend options."""
+    artifact = read_artifact(Path(path))
+    record, params = artifact.provenance, artifact.provenance.get("parameters") or {}
+    backend = record.get("backend")
+    takes = tuple(getattr(get_backend(artifact.modality, backend), "OPTIONS", ()) or ())
+    options = {k: params[k] for k in takes if params.get(k) is not None}
+    if "model" in takes and record.get("model"):
+        options["model"] = record["model"]
+    spec = EmotionSpec.from_dict(record["spec"])
+    arc = EmotionArc.from_dict(record["arc"]) if record.get("arc") else None
+    out = output_path(
+        Path(folder),
+        artifact.modality,
+        backend,
+        f"{emotion_name(spec)}-rerun",
+        int(record.get("seed") or 0),
+    )
+    return generate(
+        artifact.modality,
+        spec,
+        text=params.get("text") or "",
+        seed=int(record.get("seed") or 0),
+        size=params.get("size"),
+        duration=params.get("duration"),
+        fps=params.get("fps"),
+        out=out,
+        backend=backend,
+        arc=arc,
+        **options,
+    )
+
+
+def evaluate_folder(
+    folder: Path, recognizers: str | None = None, taxonomy: str = GALLERY_TAXONOMY, out: Path | None = None
+) -> tuple[dict, dict]:
+    """Score a folder of outputs and write report.html/json/md (default <folder>/eval_report); (result, paths)."""
+    from eval.report import evaluate_folder as evaluate
+    from eval.report import write_report
+
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise StudioError(f"{folder} is not a folder; give the folder that holds the studio's outputs.")
+    out = Path(out) if out else folder / "eval_report"
+    result = evaluate(folder, recognizers=recognizers, taxonomy=taxonomy, exclude=out)
+    return result, write_report(result, out)
+
+
+def run_suite(
+    out: Path, taxonomy: str, seeds: int, modalities: list[str], recognizers: str | None = None
+) -> tuple[dict, dict]:
+    """The alignment suite (studio.alignment_suite) with its report read back: (result, paths)."""
+    from studio.alignment_suite import run_suite as suite
+
+    done = suite(
+        Path(out), taxonomy=taxonomy, seeds=seeds, modalities=modalities, recognizers=recognizers, progress=False
+    )
+    paths = done["report"]
+    return json.loads(Path(paths["json"]).read_text(encoding="utf-8")), paths
