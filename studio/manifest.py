@@ -45,6 +45,10 @@ OPTION_KEYS = (
     "prosody_transform",
     "references",
     "speaker_embedding",
+    "image_model",
+    "image_steps",
+    "plain",
+    "allow_pickle",
 )
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MAX_TEXT_CHARS = 5000

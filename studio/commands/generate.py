@@ -55,6 +55,10 @@ def register(sub) -> None:
     )
     models.add_argument("--references", help="XTTS: folder of per-emotion reference clips (neutral.wav, angry.wav …)")
     models.add_argument("--speaker-embedding", help="SpeechT5: speaker embedding (.npy)")
+    models.add_argument("--image-model", help="Wan --i2v-from diffusion: the image model to make the still with")
+    models.add_argument("--image-steps", type=int, help="Wan --i2v-from diffusion: steps for the still")
+    models.add_argument("--plain", action="store_true", help="no emotion prompt composition (raw model behaviour)")
+    models.add_argument("--allow-pickle", action="store_true", help="allow .bin/.ckpt weights (runs pickled code)")
     parser.set_defaults(run=run)
 
 
@@ -74,10 +78,16 @@ def run(args) -> int:
         "frames",
         "i2v_from",
         "voice",
+        "prosody_transform",
+        "references",
+        "speaker_embedding",
+        "image_model",
+        "image_steps",
     )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    if args.offload:
-        options["offload"] = True
+    for flag in ("offload", "plain", "allow_pickle"):
+        if getattr(args, flag):
+            options[flag] = True
     artifact = generate(
         args.modality,
         args.emotion,
