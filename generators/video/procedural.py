@@ -25,13 +25,14 @@ from conditioning.motion_style import motion_style
 from conditioning.visual_style import visual_style
 from generators.image.painter import MAX_STROKES, make_genes, paint
 from generators.request import GenerationRequest, check_duration, check_fps, check_output, parse_size
+from generators.video.narration import check_voice, mux_voice
 
 SUFFIXES = (".mp4", ".gif")
 DEFAULT_SIZE = (256, 256)
 DEFAULT_DURATION_S = 4.0
 DEFAULT_FPS = 24
 BACKEND = "procedural"
-OPTIONS = ()  # no model, steps or LoRA: those belong to model backends
+OPTIONS = ("voice", "language")  # narration only; model, steps and LoRA belong to model backends
 
 
 def render_frames(request: GenerationRequest, size: tuple[int, int], duration: float, fps: int):
@@ -103,6 +104,8 @@ def generate(request: GenerationRequest) -> Artifact:
     fps = check_fps(DEFAULT_FPS if request.fps is None else request.fps)
     if duration * fps < 2:
         raise StudioError(f"{duration:g} s at {fps} fps is fewer than 2 frames; lengthen --duration.")
+    voice = check_voice(request.options.get("voice"), request.options.get("language"), out)
+    narration = None
     start = time.perf_counter()
     keyframe_styles = []
 
@@ -117,6 +120,10 @@ def generate(request: GenerationRequest) -> Artifact:
             write_gif(tmp, frames(), fps)
         else:
             write_mp4(tmp, frames(), size, fps)
+        if voice is not None:
+            emotion = request.arc if request.arc is not None else request.spec
+            frame_count = int(round(duration * fps))
+            narration = mux_voice(tmp, emotion, voice[0], frame_count / fps, voice[1], request.seed)
     elapsed = time.perf_counter() - start
     record = provenance(
         modality="video",
@@ -136,6 +143,7 @@ def generate(request: GenerationRequest) -> Artifact:
             "frames": int(round(duration * fps)),
             "format": out.suffix.lstrip("."),
             "text": request.text,
+            "voice": narration,
         },
         timings={"render_and_encode_s": round(elapsed, 3)},
     )

@@ -1,0 +1,186 @@
+"""Loading a diffusers text-to-image pipeline: device and dtype, safetensors only, one clear error when weights are
+missing, and an in-process cache so batch runs and best-of-N load each model once.
+
+diffusers' philosophy asks for explicit device and dtype: we choose them sensibly (CUDA → bf16 where the GPU has it,
+else fp16; Apple MPS → fp16; CPU → fp32) and let the user override both. Attention is PyTorch's SDPA, which diffusers
+uses by default; xformers is switched on when the `gpu` extra is installed and the model runs on CUDA.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from conditioning.errors import StudioError
+
+log = logging.getLogger(__name__)
+
+DTYPES = {
+    "float32": torch.float32,
+    "fp32": torch.float32,
+    "float16": torch.float16,
+    "fp16": torch.float16,
+    "half": torch.float16,
+    "bfloat16": torch.bfloat16,
+    "bf16": torch.bfloat16,
+}
+PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl")
+HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
+CACHE_SIZE = 2
+"""Pipelines kept loaded (an SDXL in fp16 holds ~7 GB); the least recently used one goes first."""
+
+
+@dataclass
+class Loaded:
+    """A cached pipeline, its img2img twin (same modules, made on first use) and the LoRAs now loaded into it."""
+
+    pipe: object
+    attention: str
+    img2img: object | None = None
+    loras: dict = field(default_factory=dict)
+
+
+_CACHE: OrderedDict[tuple, Loaded] = OrderedDict()
+
+
+def choose_device(name: str | None = None) -> torch.device:
+    """The user's device if it exists here, else the best available (CUDA, then MPS, then CPU)."""
+    if not name:
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        return torch.device("mps" if mps is not None and mps.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise StudioError(f"Device {name!r} is not a torch device; use cuda, cuda:1, mps or cpu.") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise StudioError(f"Device {name!r} is not available: torch sees no CUDA GPU here; use --device cpu.")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise StudioError(f"Device {name!r} does not exist: torch sees {torch.cuda.device_count()} GPU(s).")
+    if device.type == "mps" and not torch.backends.mps.is_available():
+        raise StudioError(f"Device {name!r} is not available on this machine; use --device cpu.")
+    return device
+
+
+def choose_dtype(device: torch.device, name: str | None = None) -> torch.dtype:
+    """fp32 on CPU (half precision is slow there), fp16 on MPS, bf16 on CUDA GPUs that support it, else fp16."""
+    if name:
+        key = str(name).lower().removeprefix("torch.")
+        if key not in DTYPES:
+            raise StudioError(f"Dtype {name!r} is unknown; use float32, float16 or bfloat16.")
+        return DTYPES[key]
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float16 if device.type == "mps" else torch.float32
+
+
+def model_source(model: str | None) -> tuple[str, bool]:
+    """(what to pass to from_pretrained, is it a local folder); refuses a missing folder or a malformed id."""
+    if not model:
+        raise StudioError("The diffusion backend needs --model: a local diffusers folder or a hub id.")
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return str(path.resolve()), True
+    if path.exists():
+        raise StudioError(f"Model {model!r} is a file; give a diffusers folder (with model_index.json) or a hub id.")
+    if not HUB_ID.fullmatch(model):
+        raise StudioError(f"Model folder {model!r} does not exist; give a diffusers folder or a hub id.")
+    return model, False
+
+
+def refuse_pickle_folder(folder: Path) -> None:
+    """A folder whose weights are pickle only (.bin/.ckpt) is refused: unpickling can run arbitrary code."""
+    if not any(folder.rglob("*.safetensors")) and any(p.suffix in PICKLE_SUFFIXES for p in folder.rglob("*")):
+        raise StudioError(
+            f"Model folder {folder} holds pickle weights only; convert them to .safetensors, "
+            "or pass allow_pickle=True if you trust their source."
+        )
+
+
+def _from_pretrained(source: str, local: bool, model: str, dtype: torch.dtype, allow_pickle: bool):
+    from diffusers import AutoPipelineForText2Image
+
+    if local and not allow_pickle:
+        refuse_pickle_folder(Path(source))
+    try:
+        return AutoPipelineForText2Image.from_pretrained(
+            source, dtype=dtype, use_safetensors=None if allow_pickle else True
+        )
+    except OSError as exc:  # huggingface_hub's offline, not-found and HTTP errors are all OSErrors
+        # `hf` is the CLI huggingface_hub ≥ 1.0 installs (`huggingface-cli` is gone there)
+        if local:
+            raise StudioError(f"Model folder {model!r} is incomplete ({str(exc).splitlines()[0]}).") from None
+        raise StudioError(
+            f"Model {model!r} is not available offline or in the local cache; download it with "
+            f"`hf download {model}` (or give a local folder)."
+        ) from None
+
+
+def _place(pipe, device: torch.device, offload: bool) -> str:
+    """Move to the device (or set up CPU offload) and pick the attention kernel; returns its name."""
+    if offload:
+        if device.type != "cuda":
+            raise StudioError("--offload moves weights between CPU and GPU memory; it needs a CUDA --device.")
+        pipe.enable_model_cpu_offload(device=device)
+    else:
+        pipe.to(device)
+    if device.type == "cuda":
+        try:
+            import xformers  # noqa: F401  (the `gpu` extra)
+
+            pipe.enable_xformers_memory_efficient_attention()
+            return "xformers"
+        except (ImportError, ValueError, RuntimeError):  # missing or not built for this GPU: SDPA serves
+            pass
+    return "sdpa"
+
+
+def load_pipeline(
+    model: str | None,
+    device: str | None = None,
+    dtype: str | None = None,
+    offload: bool = False,
+    allow_pickle: bool = False,
+) -> tuple[Loaded, torch.device, torch.dtype]:
+    """The cached pipeline for (model, device, dtype, offload), loading it on first use."""
+    source, local = model_source(model)
+    dev = choose_device(device)
+    dt = choose_dtype(dev, dtype)
+    key = (source, str(dev), dt, bool(offload), bool(allow_pickle))
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key], dev, dt
+    while len(_CACHE) >= CACHE_SIZE:
+        _CACHE.popitem(last=False)
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+    log.info("loading %s on %s as %s", model, dev, dt)
+    pipe = _from_pretrained(source, local, model, dt, allow_pickle)
+    pipe.set_progress_bar_config(disable=None)
+    loaded = Loaded(pipe=pipe, attention=_place(pipe, dev, offload))
+    _CACHE[key] = loaded
+    return loaded, dev, dt
+
+
+def img2img(loaded: Loaded):
+    """The image-to-image pipeline over the same modules (no second copy of the weights)."""
+    if loaded.img2img is None:
+        from diffusers import AutoPipelineForImage2Image
+
+        try:
+            loaded.img2img = AutoPipelineForImage2Image.from_pipe(loaded.pipe)
+        except ValueError:
+            name = type(loaded.pipe).__name__
+            raise StudioError(f"{name} has no image-to-image variant in diffusers; drop --init.") from None
+    return loaded.img2img
+
+
+def clear_cache() -> None:
+    """Forget every loaded pipeline (tests and long-running apps that switch models)."""
+    _CACHE.clear()
