@@ -88,8 +88,12 @@ def map_label(label: str, source: str, target: str, top: int = 3) -> list[tuple[
     table = EXPLICIT_TABLES.get((source_tax.name, target_tax.name))
     if table and label in table:
         return [(table[label], 1.0)]
-    if source_tax.name == "emotion2vec9" and target_tax.name == "emovoice7" and label in LABELS_WITHOUT_EMOTION:
-        return [("neutral", 0.5)]
+    for (src, _hub), hop in EXPLICIT_TABLES.items():
+        # a published grouping into a hub taxonomy (grief → sadness) wins when the hub label exists in the target
+        if src == source_tax.name and label in hop:
+            same = [k for k in target_tax.labels if label_lemma(k) == label_lemma(hop[label])]
+            if same and same[0] not in LABELS_WITHOUT_EMOTION:
+                return [(same[0], 1.0)]
     lemma = label_lemma(label)
     for candidate in target_tax.labels:
         if label_lemma(candidate) == lemma and candidate not in LABELS_WITHOUT_EMOTION:

@@ -67,3 +67,9 @@ def test_soft_distribution_sums_to_one():
 def test_mapping_rejects_foreign_labels():
     with pytest.raises(StudioError, match="not a Mikels-8"):
         map_label("happy", "mikels8", "ekman7")
+
+
+def test_published_grouping_routes_through_its_hub_when_the_target_has_that_label():
+    assert map_label("grief", "goemotions28", "mikels8") == [("sadness", 1.0)]  # VAD alone would say disgust
+    assert map_label("nervousness", "goemotions28", "mikels8") == [("fear", 1.0)]
+    assert map_label("gratitude", "goemotions28", "mikels8")[0][0] in {"amusement", "contentment", "excitement"}
