@@ -94,6 +94,8 @@ def map_label(label: str, source: str, target: str, top: int = 3) -> list[tuple[
             same = [k for k in target_tax.labels if label_lemma(k) == label_lemma(hop[label])]
             if same and same[0] not in LABELS_WITHOUT_EMOTION:
                 return [(same[0], 1.0)]
+    if source_tax.name == "emotion2vec9" and target_tax.name == "emovoice7" and label in LABELS_WITHOUT_EMOTION:
+        return [("neutral", 0.5)]
     lemma = label_lemma(label)
     for candidate in target_tax.labels:
         if label_lemma(candidate) == lemma and candidate not in LABELS_WITHOUT_EMOTION:
