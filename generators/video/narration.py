@@ -10,7 +10,6 @@ eSpeak and soundfile are imported when a clip is narrated, so a video backend lo
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -58,9 +57,9 @@ def mux_voice(
     seed: int = 0,
 ) -> dict:
     """Speak `words` in `emotion`'s voice and put it into `video_path` (replaced in place); returns provenance."""
-    import imageio_ffmpeg
     import soundfile
 
+    from generators.video.ffmpeg_process import run as run_ffmpeg
     from generators.voice.espeak import synthesize
 
     samples, rate = synthesize(words, emotion, language=language, seed=seed)
@@ -71,11 +70,11 @@ def mux_voice(
         wav, muxed = Path(folder) / "voice.wav", Path(folder) / f"muxed{video_path.suffix}"
         soundfile.write(str(wav), track, rate, subtype="PCM_16")
         command = [
-            imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(video_path), "-i", str(wav),
+            "-v", "error", "-y", "-i", str(video_path), "-i", str(wav),
             "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE,
             "-movflags", "+faststart", str(muxed),
         ]  # fmt: skip
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = run_ffmpeg(command)
         if result.returncode != 0:
             raise RuntimeError(f"ffmpeg could not mux the narration: {result.stderr.strip()[:300]}")
         os.replace(muxed, video_path)

@@ -13,6 +13,7 @@ Written as H.264 yuv420p MP4 through the ffmpeg inside imageio-ffmpeg, or as GIF
 from __future__ import annotations
 
 import math
+import subprocess
 import time
 
 import numpy as np
@@ -66,25 +67,60 @@ def render_frames(request: GenerationRequest, size: tuple[int, int], duration: f
 
 
 def write_mp4(path, frames, size: tuple[int, int], fps: int) -> None:
-    """H.264, yuv420p, through the ffmpeg binary that ships in imageio-ffmpeg."""
-    import imageio_ffmpeg
+    """H.264, yuv420p, deterministic (one encoder thread), through the ffmpeg in imageio-ffmpeg, fed raw RGB."""
+    from conditioning.errors import StudioError
+    from generators.video.ffmpeg_process import popen
 
-    writer = imageio_ffmpeg.write_frames(
-        str(path),
-        size,
-        fps=fps,
-        codec="libx264",
-        pix_fmt_out="yuv420p",
-        macro_block_size=2,
-        output_params=["-preset", "veryfast", "-crf", "20", "-threads", "1", "-movflags", "+faststart"],
-        ffmpeg_log_level="error",
+    width, height = size
+    process = popen(
+        [
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{width}x{height}",
+            "-r",
+            str(fps),
+            "-i",
+            "-",
+            "-an",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            "-threads",
+            "1",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            str(path),
+        ],
+        stdin=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    writer.send(None)
     try:
         for frame in frames:
-            writer.send(np.ascontiguousarray(frame))
+            process.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).tobytes())
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
     finally:
-        writer.close()
+        if process.stdin and not process.stdin.closed:
+            process.stdin.close()
+    error = process.stderr.read().decode(errors="replace") if process.wait() else ""
+    process.stderr.close()
+    if process.returncode:
+        raise StudioError(f"ffmpeg could not encode the video ({error.strip().splitlines()[-1:]}).")
 
 
 def write_gif(path, frames, fps: int) -> None:
