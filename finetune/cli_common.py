@@ -1,0 +1,60 @@
+"""The flags every training script shares, and reading the dataset they name: one place, so `image_lora`,
+`video_lora` and `vad_adapter` read alike (`--model --data [--format] [--resolution] [--max-steps] [--rank] [--lr]
+[--out] [--resume latest]`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from conditioning import StudioError
+from finetune.datasets import ADAPTERS, load_dataset
+
+
+def add_common_flags(parser, *, default_out: str, default_steps: int, default_lr: float, data: bool = True) -> None:
+    parser.add_argument("--model", required=True, help="hub id or local diffusers folder")
+    if data:
+        parser.add_argument("--data", type=Path, required=True, help="dataset folder or annotation file")
+        parser.add_argument("--format", choices=sorted(ADAPTERS), default=None, help="default: detected")
+    parser.add_argument("--taxonomy", default="mikels8", help="emotion labels the captions use")
+    if data:  # the VAD adapter trains on text embeddings only: no images, no LoRA rank
+        parser.add_argument("--resolution", type=int, default=None, help="default: the model's native size")
+        parser.add_argument("--rank", type=int, default=4)
+    parser.add_argument("--max-steps", type=int, default=default_steps)
+    parser.add_argument("--lr", type=float, default=default_lr)
+    parser.add_argument("--out", type=Path, default=Path(default_out))
+    parser.add_argument("--resume", default=None, help="'latest' or a checkpoint folder")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--emotions", default=None, help="comma-separated: train on these emotions only")
+    parser.add_argument(
+        "--validation-emotions",
+        type=lambda s: [x.strip() for x in s.split(",") if x.strip()],
+        default=None,
+        help="default: the dataset's emotions",
+    )
+
+
+def load_records(args, kinds: tuple[str, ...]):
+    """The dataset, checked to be of a kind this script trains on and non-empty after `--emotions`."""
+    data = load_dataset(args.data, args.format, args.taxonomy)
+    if data.format not in kinds:
+        raise StudioError(f"{args.data} is a {data.format} dataset; this script reads {', '.join(kinds)}.")
+    if args.emotions:
+        keep = {e.strip() for e in args.emotions.split(",")}
+        data.records = [r for r in data.records if r.emotion in keep]
+    if not data.records:
+        raise StudioError(f"{args.data}: no usable records ({data.summary()}).")
+    return data
+
+
+def emotion_groups(records, per_emotion: bool) -> dict:
+    """{emotion: records} for per-emotion LoRAs, else {"": all records}."""
+    if not per_emotion:
+        return {"": list(records)}
+    groups = defaultdict(list)
+    for record in records:
+        if record.emotion:
+            groups[record.emotion].append(record)
+    if not groups:
+        raise StudioError("--per-emotion needs records with an emotion; none of them has one.")
+    return dict(sorted(groups.items()))

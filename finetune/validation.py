@@ -1,0 +1,88 @@
+"""The eval loop inside training: every M steps, generate a fixed validation suite (each emotion × fixed seeds, the
+captions the LoRA is trained on) and score it with eval's recognizers, so alignment is logged next to loss.
+
+Images are written with studio-style provenance sidecars (intended spec = the emotion asked for), so the folder is
+an ordinary studio output: `studio evaluate <folder>` re-scores it, and `evaluate_folder` reads it here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from conditioning import resolve
+from conditioning.artifact import Artifact, provenance
+from conditioning.atomic import atomic_path
+from eval.report import evaluate_folder, write_report
+from finetune.datasets.captions import build_caption
+
+KEYS = ("top1", "quadrant", "valence_sign", "arousal_sign", "alignment", "valence_spearman", "arousal_spearman")
+
+
+def render_suite(
+    pipe,
+    emotions,
+    seeds,
+    out_dir: Path,
+    *,
+    subject: str,
+    steps: int,
+    guidance: float,
+    resolution: int,
+    taxonomy: str = "mikels8",
+    label: str = "",
+    view_size: int | None = None,
+) -> list[Path]:
+    """One image per (emotion, seed), batched per seed; the same seeds every time, chosen before training.
+    `view_size` enlarges (bicubic) what is written: tiny demo renders are scored as a viewer would see them."""
+    out_dir = Path(out_dir)
+    paths = []
+    prompts = [build_caption(subject, emotion) for emotion in emotions]
+    for seed in seeds:
+        generators = [torch.Generator("cpu").manual_seed(int(seed)) for _ in emotions]
+        with torch.no_grad():
+            images = pipe(
+                prompt=prompts,
+                num_inference_steps=steps,
+                guidance_scale=guidance,
+                generator=generators,
+                height=resolution,
+                width=resolution,
+            ).images
+        for emotion, prompt, image in zip(emotions, prompts, images):
+            path = out_dir / f"{emotion}-{seed}.png"
+            if view_size:
+                image = image.resize((view_size, view_size), Image.BICUBIC)
+            with atomic_path(path) as tmp:
+                image.save(tmp, format="PNG")
+            spec = resolve(emotion, taxonomy=taxonomy, use_encoder=False)
+            record = provenance(
+                modality="image",
+                spec=spec.to_dict(),
+                backend="finetune-validation",
+                seed=int(seed),
+                parameters={"prompt": prompt, "steps": steps, "guidance": guidance, "stage": label},
+            )
+            Artifact(path=path, modality="image", provenance=record).write_sidecar()
+            paths.append(path)
+    return paths
+
+
+def score(folder: Path, recognizers: str | None = None, report: bool = False) -> dict:
+    """Overall metrics of a rendered suite (top-1, quadrant, valence/arousal sign, alignment); optionally the full
+    HTML/JSON/Markdown report in `folder/report/`."""
+    result = evaluate_folder(Path(folder), recognizers=recognizers, exclude=Path(folder) / "report", workers=2)
+    if report:
+        write_report(result, Path(folder) / "report")
+    overall = dict(result["metrics"]["overall"])
+    overall.update({f"{axis}_spearman": overall["spearman"][axis] for axis in ("valence", "arousal")})
+    return {k: (round(overall[k], 4) if isinstance(overall.get(k), float) else overall.get(k)) for k in KEYS}
+
+
+def log_line(path: Path, record: dict) -> None:
+    """Append one JSON line (training logs are append-only; a torn last line is ignored by readers)."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record) + "\n")

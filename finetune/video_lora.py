@@ -1,0 +1,142 @@
+"""Train an emotion LoRA for Wan2.1 text-to-video on the transformer's attention.
+
+    python -m finetune.video_lora --model <Wan2.1-T2V folder|id> --data <folder with metadata.csv or mp4/txt pairs>
+        [--frames 81] [--fps 16] [--resolution N] [--max-steps N] [--rank R] [--lr X] [--out DIR] [--resume latest]
+        [--cache-latents]
+
+Flow matching as Wan is trained: x_σ = (1−σ)·x + σ·ε with σ drawn uniformly then shifted by the scheduler's
+flow_shift, and the transformer predicts ε − x at timestep 1000·σ. Clips are sampled to 4k+1 frames (video_data.py);
+`--cache-latents` keeps their VAE latents on disk. Batches, noise, checkpoints and `--resume latest` work as in
+image_lora. Output: `pytorch_lora_weights.safetensors` that `WanPipeline.load_lora_weights(<out>)` accepts.
+Not done here: validation renders inside training (video recognizers on tiny clips say little) and per-emotion mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+import torch
+from torch.nn import functional as F
+
+from conditioning import StudioError
+from finetune.checkpoints import resume_from, save_checkpoint
+from finetune.cli_common import add_common_flags, load_records
+from finetune.image_data import batch_indices
+from finetune.lora_io import adapter_metadata, lora_layers, write_lora
+from finetune.validation import log_line
+from finetune.video_data import LatentSet, four_k_plus_one
+
+log = logging.getLogger(__name__)
+TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="finetune.video_lora", description=__doc__.splitlines()[0])
+    add_common_flags(parser, default_out="video-lora-output", default_steps=1000, default_lr=1e-4)
+    parser.add_argument("--frames", type=int, default=81, help="frames per clip; cut to 4k+1")
+    parser.add_argument("--fps", type=int, default=16, help="sampling rate (Wan was trained at 16 fps)")
+    parser.add_argument("--cache-latents", action="store_true", help="store VAE latents in <out>/latent-cache")
+    parser.add_argument("--checkpoint-every", type=int, default=500)
+    parser.add_argument("--keep-checkpoints", type=int, default=2)
+    args = parser.parse_args(argv)
+    args.frames = four_k_plus_one(args.frames)
+    return args
+
+
+def load_wan(model: str):
+    from diffusers import WanPipeline
+
+    from generators.image.diffusion_loading import model_source
+
+    source, _ = model_source(model)
+    try:
+        pipe = WanPipeline.from_pretrained(source, use_safetensors=True)
+    except (OSError, ValueError) as exc:
+        raise StudioError(f"Model {model!r} is not a Wan2.1 T2V pipeline ({str(exc).splitlines()[0]}).") from None
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def flow_loss(transformer, latents, embeds, generator, shift: float) -> torch.Tensor:
+    noise = torch.randn(latents.shape, generator=generator).to(latents.device, latents.dtype)
+    sigma = torch.rand(latents.shape[0], generator=generator)
+    sigma = (shift * sigma / (1 + (shift - 1) * sigma)).to(latents.device, latents.dtype)
+    s = sigma.view(-1, 1, 1, 1, 1)
+    noisy = (1 - s) * latents + s * noise
+    pred = transformer(hidden_states=noisy, timestep=sigma * 1000, encoder_hidden_states=embeds, return_dict=False)[0]
+    return F.mse_loss(pred.float(), (noise - latents).float())
+
+
+def train(args, records) -> dict:
+    from accelerate import Accelerator
+    from peft import LoraConfig
+
+    from finetune.image_lora import lora_hooks, multi_cpu
+
+    out = args.out
+    accelerator = Accelerator(project_dir=str(out), cpu=multi_cpu())
+    pipe = load_wan(args.model)
+    args.resolution = args.resolution or 480
+    pipe.to(accelerator.device)
+    for module in (pipe.transformer, pipe.vae, pipe.text_encoder):
+        module.requires_grad_(False)
+    torch.manual_seed(args.seed)
+    pipe.transformer.add_adapter(
+        LoraConfig(r=args.rank, lora_alpha=args.rank, init_lora_weights="gaussian", target_modules=TARGETS)
+    )
+    params = [p for p in pipe.transformer.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-2)
+    lora_hooks(accelerator, [pipe.transformer])
+    transformer, optimizer = accelerator.prepare(pipe.transformer, optimizer)
+    cache = out / "latent-cache" if args.cache_latents else None
+    clips = LatentSet(records, pipe.vae, args.frames, args.resolution, args.fps, cache)
+    shift = float(pipe.scheduler.config.get("flow_shift") or 1.0)
+    start = resume_from(accelerator, out, args.resume)
+    loss_value = None
+    for step in range(start, args.max_steps):
+        index = batch_indices(len(clips), step, 1, args.seed, accelerator.process_index, accelerator.num_processes)
+        latents = clips.latents(index[0])[None].to(accelerator.device)
+        with torch.no_grad():
+            embeds, _ = pipe.encode_prompt(
+                [records[index[0]].caption], do_classifier_free_guidance=False, device=accelerator.device
+            )
+        generator = torch.Generator().manual_seed(args.seed * 1_000_003 + step * 1009 + accelerator.process_index)
+        loss = flow_loss(transformer, latents, embeds, generator, shift)
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        loss_value = accelerator.gather(loss.detach().reshape(1)).mean().item()
+        if accelerator.is_main_process:
+            log_line(out / "log.jsonl", {"step": step + 1, "loss": round(loss_value, 6)})
+        if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
+            save_checkpoint(accelerator, out, step + 1, args.keep_checkpoints)
+    accelerator.wait_for_everyone()
+    if accelerator.is_main_process:
+        model = accelerator.unwrap_model(transformer)
+        layers = {"transformer_lora_layers": lora_layers(model)}
+        write_lora(type(pipe), out, **layers, transformer_lora_adapter_metadata=adapter_metadata(model))
+    accelerator.end_training()
+    return {"loss": loss_value, "out": str(out)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        data = load_records(args, kinds=("video",))
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "train_config.json").write_text(json.dumps(vars(args), default=str, indent=2))
+        result = train(args, data.records)
+    except StudioError as exc:
+        print(f"finetune.video_lora: error: {exc}", file=sys.stderr)
+        return 1
+    log.info("done: %s", json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,25 @@
+"""`studio finetune {image_lora,video_lora,vad_adapter,demo} [flags…]`: a launcher for the training scripts.
+
+The studio imports nothing else from finetune/ (DESIGN.md): the script's module is imported only when the verb runs,
+and every remaining flag goes to its `main(argv)` unchanged, so `studio finetune image_lora --help` and
+`python -m finetune.image_lora --help` are the same. Multi-GPU runs use `accelerate launch -m finetune.<name>`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+SCRIPTS = ("image_lora", "video_lora", "vad_adapter", "demo")
+
+
+def register(sub) -> None:
+    parser = sub.add_parser("finetune", help="train emotion LoRAs / the VAD adapter, or run the closed-loop demo")
+    parser.add_argument("script", choices=SCRIPTS, help="which training script to run")
+    parser.add_argument("argv", nargs=argparse.REMAINDER, help="flags for that script (see its --help)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    module = importlib.import_module(f"finetune.{args.script}")
+    return int(module.main(list(args.argv)) or 0)

@@ -1,0 +1,79 @@
+"""The VAD adapter trainer lowers the EmotiCrafter objective and writes a file the diffusion backend loads; the
+`studio finetune` launcher passes flags through; the closed-loop demo runs end to end at toy sizes (the full demo,
+whose numbers the README quotes, is marked slow)."""
+
+import json
+
+import pytest
+import torch
+from tiny_diffusion import build_tiny_sd
+
+from finetune import demo, vad_adapter
+from finetune.vad_triples import make_triples
+from generators.image.vad_adapter import load_adapter
+from studio.cli import main as studio
+
+
+@pytest.fixture(scope="module")
+def tiny_sd(tmp_path_factory):
+    return build_tiny_sd(tmp_path_factory.mktemp("models") / "tiny-sd")
+
+
+def test_triples_split_by_word():
+    train, dev = make_triples()
+    assert train and dev and {t.word for t in train}.isdisjoint({t.word for t in dev})
+    sample = train[0]
+    assert sample.emotional.startswith(sample.neutral + ", evoking ") and len(sample.vad) == 3
+
+
+def test_vad_adapter_lowers_its_loss_and_loads(tiny_sd, tmp_path):
+    argv = ["--model", str(tiny_sd), "--out", str(tmp_path), "--max-steps", "60", "--lr", "1e-3", "--subjects", "2"]
+    assert studio(["finetune", "vad_adapter", *argv, "--checkpoint-every", "30"]) == 0
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert all(torch.isfinite(torch.tensor(r["loss"])) for r in log)
+    assert sum(r["loss"] for r in log[-10:]) < sum(r["loss"] for r in log[:10])
+    dev = [r["dev_loss"] for r in log if "dev_loss" in r]
+    assert dev[-1] < dev[0]
+    adapter = load_adapter(tmp_path / "vad_adapter.safetensors")
+    assert adapter.config["embed_dim"] == 32 and (tmp_path / "checkpoint-60").is_dir()
+
+
+def test_vad_adapter_resume_equals_uninterrupted(tiny_sd, tmp_path):
+    common = ["--model", str(tiny_sd), "--lr", "1e-3", "--checkpoint-every", "5", "--subjects", "1"]
+    assert vad_adapter.main([*common, "--out", str(tmp_path / "a"), "--max-steps", "10"]) == 0
+    assert vad_adapter.main([*common, "--out", str(tmp_path / "b"), "--max-steps", "5"]) == 0
+    assert vad_adapter.main([*common, "--out", str(tmp_path / "b"), "--max-steps", "10", "--resume", "latest"]) == 0
+    a, b = (load_adapter(tmp_path / x / "vad_adapter.safetensors").state_dict() for x in ("a", "b"))
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
+
+
+def test_studio_finetune_help_reaches_the_script(capsys):
+    with pytest.raises(SystemExit):
+        studio(["finetune", "image_lora", "--help"])
+    assert "--resume" in capsys.readouterr().out
+
+
+def test_studio_finetune_reports_user_errors(tmp_path, capsys):
+    assert studio(["finetune", "image_lora", "--model", str(tmp_path / "none"), "--data", str(tmp_path)]) == 1
+    assert "error" in capsys.readouterr().err
+
+
+def test_demo_runs_end_to_end_at_toy_size(tmp_path):
+    argv = ["--out", str(tmp_path), "--per-emotion", "2", "--vae-steps", "2", "--unet-steps", "2"]
+    assert demo.main([*argv, "--lora-steps", "2", "--eval-seeds", "1"]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["images_per_side"] == 8 and summary["before"]["top1"] is not None
+    for side in ("before", "after", "reference"):
+        assert (tmp_path / side / "report" / "report.html").is_file()
+    assert "before (base)" in (tmp_path / "summary.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason="measured 2026-11-28: the LoRA does not yet beat the base (see the finetune report)")
+def test_full_demo_improves_alignment(tmp_path):
+    """The README's experiment at its default sizes (~10 min on two cores): the LoRA must beat the base."""
+    assert demo.main(["--out", str(tmp_path)]) == 0
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["after"]["alignment"] > summary["before"]["alignment"]
+    assert summary["after"]["quadrant"] > summary["before"]["quadrant"]
