@@ -36,11 +36,9 @@ import time
 from xml.sax.saxutils import escape
 
 import numpy as np
-import soundfile
 
 from conditioning.arc import EmotionArc
 from conditioning.artifact import Artifact, provenance
-from conditioning.atomic import atomic_path
 from conditioning.errors import StudioError
 from conditioning.prosody_style import ProsodyStyle, prosody_style
 from conditioning.spec import EmotionSpec
@@ -48,6 +46,7 @@ from generators.request import GenerationRequest, check_output
 from generators.voice import espeak_library as lib
 from generators.voice.prosody_transform import NEUTRAL, effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
+from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 OPTIONS = ("language", "prosody_transform")  # no model, steps or LoRA: those belong to model backends
@@ -245,13 +244,7 @@ def generate(request: GenerationRequest) -> Artifact:
     samples = render_shaped(rows, language, request.seed) if shaped else render(rows, language, request.seed)
     rows = neutral_rows(rows) if shaped else rows
     synth_s = time.perf_counter() - start
-    try:
-        with atomic_path(out) as tmp:
-            soundfile.write(str(tmp), samples, SAMPLE_RATE, subtype="PCM_16", format="WAV")
-    except (OSError, soundfile.SoundFileError) as exc:  # e.g. /proc passes the access check when run as root
-        raise StudioError(
-            f"Cannot write {out}: {getattr(exc, 'strerror', None) or exc}; choose another --out."
-        ) from None
+    write_wav(out, samples, SAMPLE_RATE)
     record = provenance(
         modality="voice",
         spec=request.spec.to_dict(),

@@ -18,13 +18,11 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import soundfile
 import torch
 from tqdm.auto import tqdm
 
 from conditioning.arc import EmotionArc
 from conditioning.artifact import Artifact, package_version, provenance
-from conditioning.atomic import atomic_path
 from conditioning.errors import StudioError
 from conditioning.prompt_fragments import speech_description
 from conditioning.prosody_style import prosody_style
@@ -34,6 +32,7 @@ from generators.voice.neural_controls import cue_text, describe_controls, native
 from generators.voice.neural_loading import load_pipeline
 from generators.voice.prosody_transform import effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
+from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 OPTIONS = ("model", "device", "dtype", "prosody_transform", "speaker_embedding")
@@ -152,13 +151,7 @@ def generate(request: GenerationRequest) -> Artifact:
         speaker_embedding=options.get("speaker_embedding"),
     )
     total_s = time.perf_counter() - start
-    try:
-        with atomic_path(out) as tmp:
-            soundfile.write(str(tmp), samples, rate, subtype="PCM_16", format="WAV")
-    except (OSError, soundfile.SoundFileError) as exc:
-        raise StudioError(
-            f"Cannot write {out}: {getattr(exc, 'strerror', None) or exc}; choose another --out."
-        ) from None
+    write_wav(out, samples, rate)
     style = prosody_style(request.spec)
     record = provenance(
         modality="voice",

@@ -20,18 +20,17 @@ import time
 from pathlib import Path
 
 import numpy as np
-import soundfile
 
 from conditioning import resolve
 from conditioning.arc import EmotionArc
 from conditioning.artifact import Artifact, package_version, provenance
-from conditioning.atomic import atomic_path
 from conditioning.errors import StudioError
 from conditioning.prosody_style import ProsodyStyle, prosody_style
 from conditioning.spec import EmotionSpec
 from generators.request import GenerationRequest, check_output
 from generators.voice.prosody_transform import BREATH_NEUTRAL, NEUTRAL, effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
+from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 OPTIONS = ("model", "device", "language", "references", "prosody_transform")
@@ -185,13 +184,7 @@ def generate(request: GenerationRequest) -> Artifact:
         shaped=shaped,
     )
     synth_s = time.perf_counter() - start
-    try:
-        with atomic_path(out) as tmp:
-            soundfile.write(str(tmp), samples, rate, subtype="PCM_16", format="WAV")
-    except (OSError, soundfile.SoundFileError) as exc:
-        raise StudioError(
-            f"Cannot write {out}: {getattr(exc, 'strerror', None) or exc}; choose another --out."
-        ) from None
+    write_wav(out, samples, rate)
     record = provenance(
         modality="voice",
         spec=request.spec.to_dict(),
