@@ -92,3 +92,18 @@ def check_output(out: Path, allowed_suffixes: tuple[str, ...]) -> Path:
         raise StudioError(f"Output {out.name!r} must end in {' or '.join(allowed_suffixes)}.")
     check_writable_folder(out)
     return out
+
+
+def number_option(options: dict, key: str, kind, low: float, high: float):
+    """A numeric backend option (`--steps`, `--guidance` …) checked for type and range; None when not given."""
+    value = options.get(key)
+    if value is None:
+        return None
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not (math.isfinite(number) and low <= number <= high) or number != float(value):
+        what = "whole number" if kind is int else "number"
+        raise StudioError(f"--{key} {value!r} must be a {what} from {low:g} to {high:g}.")
+    return number

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import math
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +33,7 @@ from generators.image.painter import make_genes, paint
 from generators.image.prompt_compose import compose
 from generators.image.prompt_embeds import adapted_embeds
 from generators.image.vad_adapter import load_adapter
-from generators.request import GenerationRequest, check_output, parse_size
+from generators.request import GenerationRequest, check_output, number_option, parse_size
 
 SUFFIXES = (".png",)
 BACKEND = "diffusion"
@@ -54,20 +53,6 @@ OPTIONS = (
     "allow_pickle",
 )
 DEFAULT_STRENGTH = 0.6
-
-
-def _number(options: dict, key: str, kind, low: float, high: float):
-    value = options.get(key)
-    if value is None:
-        return None
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not (math.isfinite(number) and low <= number <= high) or number != float(value):
-        what = "whole number" if kind is int else "number"
-        raise StudioError(f"--{key} {value!r} must be a {what} from {low:g} to {high:g}.")
-    return number
 
 
 def check_size(pipe, size) -> tuple[int, int] | None:
@@ -113,9 +98,9 @@ def generate(request: GenerationRequest) -> Artifact:
     options, spec = request.options, request.spec
     allow_pickle, plain = bool(options.get("allow_pickle")), bool(options.get("plain"))
     loras = parse_loras(options.get("lora"), allow_pickle)
-    steps = _number(options, "steps", int, 1, 1000)
-    guidance = _number(options, "guidance", float, 0, 100)
-    strength = _number(options, "strength", float, 0.01, 1)
+    steps = number_option(options, "steps", int, 1, 1000)
+    guidance = number_option(options, "guidance", float, 0, 100)
+    strength = number_option(options, "strength", float, 0.01, 1)
     init = options.get("init")
     if strength is not None and not init:
         raise StudioError("--strength sets how far img2img moves from --init; give --init procedural or an image.")

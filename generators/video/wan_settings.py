@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conditioning.errors import StudioError
 from generators.image.lora_blend import parse_loras
-from generators.request import GenerationRequest, check_duration, check_fps, parse_size
+from generators.request import GenerationRequest, check_duration, check_fps, number_option, parse_size
 from generators.video.narration import check_voice
 
 DEFAULT_SIZE = (832, 480)  # width × height: Wan2.1's 480p
@@ -72,20 +72,6 @@ def check_size(size) -> tuple[int, int]:
     return width, height
 
 
-def _number(options: dict, key: str, kind, low: float, high: float):
-    value = options.get(key)
-    if value is None:
-        return None
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not (math.isfinite(number) and low <= number <= high) or number != float(value):
-        what = "whole number" if kind is int else "number"
-        raise StudioError(f"--{key} {value!r} must be a {what} from {low:g} to {high:g}.")
-    return number
-
-
 def clip_frames(request: GenerationRequest, fps: int) -> int:
     """--frames, else --duration at `fps` rounded to 4k+1, else the arc's length, else 81."""
     frames = request.options.get("frames")
@@ -107,8 +93,8 @@ def read_settings(request: GenerationRequest, out: Path) -> WanSettings:
     frames = clip_frames(request, fps)
     check_duration(frames / fps)
     allow_pickle = bool(options.get("allow_pickle"))
-    steps = _number(options, "steps", int, 1, 1000)
-    guidance = _number(options, "guidance", float, 0, 100)
+    steps = number_option(options, "steps", int, 1, 1000)
+    guidance = number_option(options, "guidance", float, 0, 100)
     return WanSettings(
         model=options.get("model"),
         size=check_size(request.size or DEFAULT_SIZE),
