@@ -18,7 +18,8 @@ from pathlib import Path
 import torch
 
 from conditioning.errors import StudioError
-from generators.image.diffusion_loading import choose_device, choose_dtype, model_source, refuse_pickle_folder
+from generators.image.diffusion_loading import choose_dtype, model_source, refuse_pickle_folder
+from generators.torch_device import choose_device
 
 log = logging.getLogger(__name__)
 

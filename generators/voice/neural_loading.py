@@ -19,6 +19,7 @@ import torch
 import transformers  # imported here, not lazily: a missing `voice` extra then fails in the registry, in one sentence
 
 from conditioning.errors import StudioError
+from generators.torch_device import choose_device
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +29,6 @@ PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl")
 HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
 CACHE_SIZE = 2
 _CACHE: OrderedDict[tuple, object] = OrderedDict()
-
-
-def choose_device(name: str | None = None):
-    """The user's device if torch has it here, else CUDA when available, else CPU."""
-    if not name:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise StudioError(f"Device {name!r} is not a torch device; use cuda, cuda:1, mps or cpu.") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise StudioError(f"Device {name!r} is not available: torch sees no CUDA GPU here; use --device cpu.")
-    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise StudioError(f"Device {name!r} does not exist: torch sees {torch.cuda.device_count()} GPU(s).")
-    if device.type == "mps" and not torch.backends.mps.is_available():
-        raise StudioError(f"Device {name!r} is not available on this machine; use --device cpu.")
-    return device
 
 
 def choose_dtype(name: str | None = None):
