@@ -58,3 +58,13 @@ def emotion_groups(records, per_emotion: bool) -> dict:
     if not groups:
         raise StudioError("--per-emotion needs records with an emotion; none of them has one.")
     return dict(sorted(groups.items()))
+
+
+def add_validation_flags(parser, *, seeds: int, guidance: float, subject: str, unit: str) -> None:
+    """The eval loop's flags, alike in image_lora and video_lora."""
+    parser.add_argument("--validate-every", type=int, default=0, help="0: only at the end (when --validation-seeds)")
+    parser.add_argument("--validation-seeds", type=int, default=seeds, help=f"{unit} per emotion; 0: no validation")
+    parser.add_argument("--validation-steps", type=int, default=20, help=f"denoising steps of validation {unit}")
+    parser.add_argument("--validation-guidance", type=float, default=guidance)
+    parser.add_argument("--validation-subject", default=subject)
+    parser.add_argument("--recognizers", default=None, help="as `studio evaluate --recognizers`")

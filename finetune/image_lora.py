@@ -27,10 +27,10 @@ from torch.nn import functional as F
 
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, emotion_groups, load_records
+from finetune.cli_common import add_common_flags, add_validation_flags, emotion_groups, load_records
 from finetune.image_data import ImageSet, batch_indices
 from finetune.lora_io import save_lora
-from finetune.validation import log_line, render_suite, score
+from finetune.validation import log_line, render_suite, validate_during_training
 
 log = logging.getLogger(__name__)
 UNET_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
@@ -49,12 +49,7 @@ def parse_args(argv):
     parser.add_argument("--warmup-steps", type=int, default=0)
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--keep-checkpoints", type=int, default=2)
-    parser.add_argument("--validate-every", type=int, default=0, help="0: only at the end (when --validation-seeds)")
-    parser.add_argument("--validation-seeds", type=int, default=2, help="images per emotion; 0 turns validation off")
-    parser.add_argument("--validation-steps", type=int, default=20, help="denoising steps of validation images")
-    parser.add_argument("--validation-guidance", type=float, default=7.5)
-    parser.add_argument("--validation-subject", default="a painting")
-    parser.add_argument("--recognizers", default=None, help="as `studio evaluate --recognizers`")
+    add_validation_flags(parser, seeds=2, guidance=7.5, subject="a painting", unit="images")
     return parser.parse_args(argv)
 
 
@@ -178,10 +173,9 @@ def diffusion_loss(pipe, noise_scheduler, pixels, conditioning: dict, generator,
 
 
 def validate(pipe, accelerator, args, emotions, out: Path, step: int, final: bool = False) -> dict:
-    """Render and score the suite on the main process with the LoRA as it stands (other processes wait)."""
-    metrics = {}
-    if accelerator.is_main_process and args.validation_seeds > 0 and emotions:
-        folder = out / "validation" / f"step-{step}"
+    """Render and score the suite with the LoRA as it stands (see validation.py)."""
+
+    def render(folder: Path) -> None:
         pipe.unet.eval()
         render_suite(
             pipe,
@@ -196,16 +190,23 @@ def validate(pipe, accelerator, args, emotions, out: Path, step: int, final: boo
             label=f"step {step}",
         )
         pipe.unet.train()
-        metrics = score(folder, args.recognizers, report=final)
-        log.info("step %d validation %s", step, metrics)
-    accelerator.wait_for_everyone()
-    return metrics
+
+    return validate_during_training(accelerator, args, out, step, render, final) if emotions else {}
 
 
 def multi_cpu() -> bool:
     """Several processes and no GPU: accelerate only sets up gloo DDP when asked for the CPU explicitly (its
     `--multi_gpu` launch on a CPU-only machine would otherwise run N unconnected copies)."""
     return not torch.cuda.is_available() and int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
+def finish_training(accelerator) -> None:
+    """End training and forget accelerate's process-wide mixed-precision choice, so that a next run in this process
+    (the demo, `--per-emotion`, the API) may choose its own; the distributed setup (PartialState) stays."""
+    from accelerate.state import AcceleratorState
+
+    accelerator.end_training()
+    AcceleratorState._reset_state()
 
 
 def train(args, records, out: Path, emotions: list[str]) -> dict:
@@ -280,7 +281,7 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
         if metrics:
             log_line(logfile, {"step": args.max_steps, "validation": metrics, "final": True})
     accelerator.wait_for_everyone()
-    accelerator.end_training()
+    finish_training(accelerator)
     return {"loss": loss_value, "validation": metrics, "out": str(out)}
 
 

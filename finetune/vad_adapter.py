@@ -65,7 +65,7 @@ def objective(adapter, neutral, emotional, vad, alpha: float) -> torch.Tensor:
 def main(argv: list[str] | None = None) -> int:
     from accelerate import Accelerator
 
-    from finetune.image_lora import load_pipeline, multi_cpu
+    from finetune.image_lora import finish_training, load_pipeline, multi_cpu
 
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         accelerator.unwrap_model(wrapped).save(tmp)
         os.replace(tmp, args.out / WEIGHT_NAME)
         log.info("wrote %s", args.out / WEIGHT_NAME)
-    accelerator.end_training()
+    finish_training(accelerator)
     return 0
 
 

@@ -1,13 +1,16 @@
 """The eval loop inside training: every M steps, generate a fixed validation suite (each emotion × fixed seeds, the
 captions the LoRA is trained on) and score it with eval's recognizers, so alignment is logged next to loss.
 
-Images are written with studio-style provenance sidecars (intended spec = the emotion asked for), so the folder is
-an ordinary studio output: `studio evaluate <folder>` re-scores it, and `evaluate_folder` reads it here.
+Images (image_lora) and clips (video_lora) are written with studio-style provenance sidecars (intended spec = the
+emotion asked for), so the folder is an ordinary studio output: `studio evaluate <folder>` re-scores it, and
+`evaluate_folder` reads it here.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -19,6 +22,7 @@ from conditioning.atomic import atomic_path
 from eval.report import evaluate_folder, write_report
 from finetune.datasets.captions import build_caption
 
+log = logging.getLogger(__name__)
 KEYS = ("top1", "quadrant", "valence_sign", "arousal_sign", "alignment", "valence_spearman", "arousal_spearman")
 
 
@@ -69,6 +73,72 @@ def render_suite(
             Artifact(path=path, modality="image", provenance=record).write_sidecar()
             paths.append(path)
     return paths
+
+
+def render_video_suite(
+    pipe,
+    emotions,
+    seeds,
+    out_dir: Path,
+    *,
+    subject: str,
+    steps: int,
+    guidance: float,
+    resolution: int,
+    frames: int,
+    fps: int,
+    taxonomy: str = "mikels8",
+    label: str = "",
+) -> list[Path]:
+    """One MP4 per (emotion, seed) from a Wan pipeline: the video counterpart of `render_suite`."""
+    from generators.video.procedural import write_mp4
+    from generators.video.wan import to_uint8
+
+    out_dir = Path(out_dir)
+    paths = []
+    for seed in seeds:
+        for emotion in emotions:
+            prompt = build_caption(subject, emotion)
+            with torch.no_grad():
+                video = pipe(
+                    prompt=prompt,
+                    height=resolution,
+                    width=resolution,
+                    num_frames=frames,
+                    num_inference_steps=steps,
+                    guidance_scale=guidance,
+                    generator=torch.Generator("cpu").manual_seed(int(seed)),
+                    output_type="np",
+                ).frames[0]
+            path = out_dir / f"{emotion}-{seed}.mp4"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(path) as tmp:
+                write_mp4(tmp, to_uint8(video), (resolution, resolution), fps)
+            parameters = {"prompt": prompt, "steps": steps, "guidance": guidance, "frames": frames, "fps": fps}
+            record = provenance(
+                modality="video",
+                spec=resolve(emotion, taxonomy=taxonomy, use_encoder=False).to_dict(),
+                backend="finetune-validation",
+                seed=int(seed),
+                parameters={**parameters, "stage": label},
+            )
+            Artifact(path=path, modality="video", provenance=record).write_sidecar()
+            paths.append(path)
+    return paths
+
+
+def validate_during_training(accelerator, args, out: Path, step: int, render: Callable[[Path], object], final=False):
+    """Render the suite into `<out>/validation/step-N` with `render(folder)` on the main process and score it
+    (the full report at the end); other processes wait. Returns the metrics ({} where validation is off)."""
+    metrics = {}
+    if accelerator.is_main_process and args.validation_seeds > 0:
+        folder = out / "validation" / f"step-{step}"
+        with accelerator.autocast():  # the frozen model may be fp16/bf16 while the LoRA weights are fp32
+            render(folder)
+        metrics = score(folder, args.recognizers, report=final)
+        log.info("step %d validation %s", step, metrics)
+    accelerator.wait_for_everyone()
+    return metrics
 
 
 def score(folder: Path, recognizers: str | None = None, report: bool = False) -> dict:

@@ -2,13 +2,16 @@
 
     python -m finetune.video_lora --model <Wan2.1-T2V folder|id> --data <folder with metadata.csv or mp4/txt pairs>
         [--frames 81] [--fps 16] [--resolution N] [--max-steps N] [--rank R] [--lr X] [--out DIR] [--resume latest]
-        [--cache-latents]
+        [--cache-latents] [--mixed-precision bf16] [--gradient-checkpointing] [--validate-every M]
 
 Flow matching as Wan is trained: x_σ = (1−σ)·x + σ·ε with σ drawn uniformly then shifted by the scheduler's
 flow_shift, and the transformer predicts ε − x at timestep 1000·σ. Clips are sampled to 4k+1 frames (video_data.py);
-`--cache-latents` keeps their VAE latents on disk. Batches, noise, checkpoints and `--resume latest` work as in
-image_lora. Output: `pytorch_lora_weights.safetensors` that `WanPipeline.load_lora_weights(<out>)` accepts.
-Not done here: validation renders inside training (video recognizers on tiny clips say little) and per-emotion mode.
+`--cache-latents` keeps their VAE latents on disk. Under `--mixed-precision` the transformer and text encoder run in
+fp16/bf16 while the LoRA weights and the VAE stay fp32 (Wan's VAE is fp32 by design). Batches, noise, checkpoints
+and `--resume latest` work as in image_lora. Every `--validate-every` steps (and at the end) one clip per emotion
+and seed is rendered with the LoRA as it stands and scored with eval's video recognizers, logged beside the loss.
+Output: `pytorch_lora_weights.safetensors` that `WanPipeline.load_lora_weights(<out>)` accepts. Not done:
+per-emotion mode.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from torch.nn import functional as F
 
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, load_records
+from finetune.cli_common import add_common_flags, add_validation_flags, load_records
 from finetune.image_data import batch_indices
 from finetune.lora_io import adapter_metadata, lora_layers, write_lora
-from finetune.validation import log_line
+from finetune.validation import log_line, render_video_suite, validate_during_training
 from finetune.video_data import LatentSet, four_k_plus_one
 
 log = logging.getLogger(__name__)
@@ -39,46 +42,81 @@ def parse_args(argv):
     parser.add_argument("--frames", type=int, default=81, help="frames per clip; cut to 4k+1")
     parser.add_argument("--fps", type=int, default=16, help="sampling rate (Wan was trained at 16 fps)")
     parser.add_argument("--cache-latents", action="store_true", help="store VAE latents in <out>/latent-cache")
+    parser.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"), default=None)
+    parser.add_argument("--gradient-checkpointing", action="store_true")
     parser.add_argument("--checkpoint-every", type=int, default=500)
     parser.add_argument("--keep-checkpoints", type=int, default=2)
+    add_validation_flags(parser, seeds=1, guidance=5.0, subject="a scene", unit="clips")
+    parser.add_argument("--validation-frames", type=int, default=33, help="frames of validation clips; cut to 4k+1")
     args = parser.parse_args(argv)
     args.frames = four_k_plus_one(args.frames)
+    args.validation_frames = four_k_plus_one(args.validation_frames)
     return args
 
 
-def load_wan(model: str):
+def load_wan(model: str, dtype: torch.dtype = torch.float32):
+    """Transformer and text encoder in `dtype` (diffusers keeps Wan's norms, RoPE and time embedding fp32 when the
+    dtype is given at load time, not cast afterwards); the VAE always fp32."""
     from diffusers import WanPipeline
 
     from generators.image.diffusion_loading import model_source
 
     source, _ = model_source(model)
+    dtypes = {"transformer": dtype, "text_encoder": dtype, "default": torch.float32}
     try:
-        pipe = WanPipeline.from_pretrained(source, use_safetensors=True)
+        pipe = WanPipeline.from_pretrained(source, use_safetensors=True, dtype=dtypes)
     except (OSError, ValueError) as exc:
         raise StudioError(f"Model {model!r} is not a Wan2.1 T2V pipeline ({str(exc).splitlines()[0]}).") from None
     pipe.set_progress_bar_config(disable=True)
     return pipe
 
 
-def flow_loss(transformer, latents, embeds, generator, shift: float) -> torch.Tensor:
-    noise = torch.randn(latents.shape, generator=generator).to(latents.device, latents.dtype)
+def flow_loss(transformer, latents, embeds, generator, shift: float, dtype=torch.float32) -> torch.Tensor:
+    """Noise, σ and the target stay fp32; only the transformer's input is cast to its (mixed-precision) dtype."""
+    latents = latents.float()
+    noise = torch.randn(latents.shape, generator=generator).to(latents.device)
     sigma = torch.rand(latents.shape[0], generator=generator)
-    sigma = (shift * sigma / (1 + (shift - 1) * sigma)).to(latents.device, latents.dtype)
+    sigma = (shift * sigma / (1 + (shift - 1) * sigma)).to(latents.device)
     s = sigma.view(-1, 1, 1, 1, 1)
-    noisy = (1 - s) * latents + s * noise
+    noisy = ((1 - s) * latents + s * noise).to(dtype)
     pred = transformer(hidden_states=noisy, timestep=sigma * 1000, encoder_hidden_states=embeds, return_dict=False)[0]
-    return F.mse_loss(pred.float(), (noise - latents).float())
+    return F.mse_loss(pred.float(), noise - latents)
 
 
-def train(args, records) -> dict:
+def validate(pipe, accelerator, args, emotions, step: int, final: bool = False) -> dict:
+    """Render one clip per emotion and seed with the LoRA as it stands and score it (see validation.py)."""
+
+    def render(folder):
+        pipe.transformer.eval()
+        render_video_suite(
+            pipe,
+            emotions,
+            range(args.validation_seeds),
+            folder,
+            subject=args.validation_subject,
+            steps=args.validation_steps,
+            guidance=args.validation_guidance,
+            resolution=args.resolution,
+            frames=args.validation_frames,
+            fps=args.fps,
+            taxonomy=args.taxonomy,
+            label=f"step {step}",
+        )
+        pipe.transformer.train()
+
+    return validate_during_training(accelerator, args, args.out, step, render, final) if emotions else {}
+
+
+def train(args, records, emotions: list[str]) -> dict:
     from accelerate import Accelerator
     from peft import LoraConfig
 
-    from finetune.image_lora import lora_hooks, multi_cpu
+    from finetune.image_lora import finish_training, lora_hooks, multi_cpu
 
     out = args.out
-    accelerator = Accelerator(project_dir=str(out), cpu=multi_cpu())
-    pipe = load_wan(args.model)
+    accelerator = Accelerator(mixed_precision=args.mixed_precision, project_dir=str(out), cpu=multi_cpu())
+    dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(accelerator.mixed_precision, torch.float32)
+    pipe = load_wan(args.model, dtype)
     args.resolution = args.resolution or 480
     pipe.to(accelerator.device)
     for module in (pipe.transformer, pipe.vae, pipe.text_encoder):
@@ -88,6 +126,10 @@ def train(args, records) -> dict:
         LoraConfig(r=args.rank, lora_alpha=args.rank, init_lora_weights="gaussian", target_modules=TARGETS)
     )
     params = [p for p in pipe.transformer.parameters() if p.requires_grad]
+    for p in params:
+        p.data = p.data.float()  # trainable weights stay fp32 under mixed precision
+    if args.gradient_checkpointing:
+        pipe.transformer.enable_gradient_checkpointing()
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-2)
     lora_hooks(accelerator, [pipe.transformer])
     transformer, optimizer = accelerator.prepare(pipe.transformer, optimizer)
@@ -95,7 +137,7 @@ def train(args, records) -> dict:
     clips = LatentSet(records, pipe.vae, args.frames, args.resolution, args.fps, cache)
     shift = float(pipe.scheduler.config.get("flow_shift") or 1.0)
     start = resume_from(accelerator, out, args.resume)
-    loss_value = None
+    loss_value, metrics = None, {}
     for step in range(start, args.max_steps):
         index = batch_indices(len(clips), step, 1, args.seed, accelerator.process_index, accelerator.num_processes)
         latents = clips.latents(index[0])[None].to(accelerator.device)
@@ -104,23 +146,32 @@ def train(args, records) -> dict:
                 [records[index[0]].caption], do_classifier_free_guidance=False, device=accelerator.device
             )
         generator = torch.Generator().manual_seed(args.seed * 1_000_003 + step * 1009 + accelerator.process_index)
-        loss = flow_loss(transformer, latents, embeds, generator, shift)
+        with accelerator.autocast():
+            loss = flow_loss(transformer, latents, embeds, generator, shift, dtype)
         accelerator.backward(loss)
         accelerator.clip_grad_norm_(params, 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         loss_value = accelerator.gather(loss.detach().reshape(1)).mean().item()
+        done = step + 1
+        record = {"step": done, "loss": round(loss_value, 6)}
+        if args.validate_every and done % args.validate_every == 0 and done < args.max_steps:
+            record["validation"] = metrics = validate(pipe, accelerator, args, emotions, done)
         if accelerator.is_main_process:
-            log_line(out / "log.jsonl", {"step": step + 1, "loss": round(loss_value, 6)})
-        if args.checkpoint_every and (step + 1) % args.checkpoint_every == 0:
-            save_checkpoint(accelerator, out, step + 1, args.keep_checkpoints)
+            log_line(out / "log.jsonl", record)
+        if args.checkpoint_every and done % args.checkpoint_every == 0:
+            save_checkpoint(accelerator, out, done, args.keep_checkpoints)
     accelerator.wait_for_everyone()
+    if args.max_steps > start or not (out / "pytorch_lora_weights.safetensors").exists():
+        metrics = validate(pipe, accelerator, args, emotions, args.max_steps, final=True) or metrics
     if accelerator.is_main_process:
         model = accelerator.unwrap_model(transformer)
         layers = {"transformer_lora_layers": lora_layers(model)}
         write_lora(type(pipe), out, **layers, transformer_lora_adapter_metadata=adapter_metadata(model))
-    accelerator.end_training()
-    return {"loss": loss_value, "out": str(out)}
+        if metrics:
+            log_line(out / "log.jsonl", {"step": args.max_steps, "validation": metrics, "final": True})
+    finish_training(accelerator)
+    return {"loss": loss_value, "validation": metrics, "out": str(out)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         data = load_records(args, kinds=("video",))
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "train_config.json").write_text(json.dumps(vars(args), default=str, indent=2))
-        result = train(args, data.records)
+        result = train(args, data.records, args.validation_emotions or data.emotions())
     except StudioError as exc:
         print(f"finetune.video_lora: error: {exc}", file=sys.stderr)
         return 1

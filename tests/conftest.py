@@ -1,6 +1,18 @@
-"""Shared test setup: never touch the network, keep torch to the CPUs we have."""
+"""Shared test setup: never touch the network, keep torch to the CPUs we have, start each test afresh."""
 
 import os
+import sys
+
+import pytest
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(autouse=True)
+def fresh_accelerate_state():
+    """accelerate keeps one state per process (mixed precision included); each test trains as a fresh process would."""
+    yield
+    state = sys.modules.get("accelerate.state")
+    if state is not None:
+        state.AcceleratorState._reset_state(reset_partial_state=True)

@@ -107,6 +107,19 @@ def test_per_emotion_loras_and_sdxl(tmp_path, paintings):
         assert any(k.startswith("unet.") for k in weights) and any(k.startswith("text_encoder.") for k in weights)
 
 
+def test_bf16_and_gradient_checkpointing_match_fp32(tiny_sd, paintings, tmp_path):
+    """The GPU memory savers run on a CPU too: the first loss (same batch, same noise) stays within bf16's precision
+    of the fp32 one, and the saved LoRA is fp32 and trained."""
+    common = ["--max-steps", "2", "--lr", "1e-2", *FAST]
+    run(tiny_sd, paintings, tmp_path / "fp32", *common)
+    run(tiny_sd, paintings, tmp_path / "bf16", *common, "--mixed-precision", "bf16", "--gradient-checkpointing")
+    full, half = losses(tmp_path / "fp32"), losses(tmp_path / "bf16")
+    assert all(np.isfinite(half)) and abs(half[0] - full[0]) < 0.05 * full[0]
+    weights = load_file(tmp_path / "bf16/pytorch_lora_weights.safetensors")
+    assert all(w.dtype == torch.float32 for w in weights.values())
+    assert any(w.abs().max() > 0 for k, w in weights.items() if "lora_B" in k or "lora.up" in k)
+
+
 def test_accelerate_launch_two_processes(tiny_sd, paintings, tmp_path):
     """`accelerate launch --multi_gpu --num_processes 2` on a CPU-only machine: gloo DDP, one log, one LoRA."""
     launcher = Path(sys.executable).with_name("accelerate")

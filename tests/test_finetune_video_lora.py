@@ -1,7 +1,12 @@
 """video_lora on the tiny Wan2.1 T2V pipeline (no downloads): clips from a metadata.csv folder sampled to 4k+1
-frames, latents cached, loss finite, resume equals uninterrupted, and the LoRA loads into plain WanPipeline."""
+frames, latents cached, loss finite, resume equals uninterrupted, the LoRA loads into plain WanPipeline, bf16 with
+gradient checkpointing tracks fp32, and two gloo processes train one LoRA together."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -42,7 +47,8 @@ def test_four_k_plus_one():
 
 def run(tiny_wan, clips, out, *extra):
     argv = ["--model", str(tiny_wan), "--data", str(clips), "--out", str(out), "--resolution", "32"]
-    assert video_lora.main([*argv, "--frames", "9", "--lr", "1e-3", *extra]) == 0
+    validation = [] if "--validation-seeds" in extra else ["--validation-seeds", "0"]
+    assert video_lora.main([*argv, "--frames", "9", "--lr", "1e-3", *validation, *extra]) == 0
 
 
 def test_train_cache_resume_and_load(tiny_wan, clips, tmp_path):
@@ -58,8 +64,8 @@ def test_train_cache_resume_and_load(tiny_wan, clips, tmp_path):
     assert a.keys() == b.keys() and len(a) > 0
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=1e-6)
-    losses = [json.loads(x)["loss"] for x in (tmp_path / "straight/log.jsonl").read_text().splitlines()]
-    assert len(losses) == 4 and all(np.isfinite(losses))
+    values = losses(tmp_path / "straight")
+    assert len(values) == 4 and all(np.isfinite(values))
 
     pipe = WanPipeline.from_pretrained(tiny_wan)
     pipe.set_progress_bar_config(disable=True)
@@ -72,3 +78,58 @@ def test_train_cache_resume_and_load(tiny_wan, clips, tmp_path):
     before = render()
     pipe.load_lora_weights(tmp_path / "straight")
     assert np.abs(render() - before).max() > 1e-5
+
+
+def losses(out) -> list[float]:
+    return [r["loss"] for r in map(json.loads, (out / "log.jsonl").read_text().splitlines()) if "loss" in r]
+
+
+def test_validation_clips_are_scored_during_training(tiny_wan, clips, tmp_path):
+    """The eval loop inside training: clips per emotion at step 1 and at the end, scored by the video recognizer,
+    logged beside the loss, with sidecars that make the folder an ordinary studio output."""
+    validation = ["--validate-every", "1", "--validation-seeds", "1", "--validation-steps", "2"]
+    run(
+        tiny_wan,
+        clips,
+        tmp_path,
+        "--max-steps",
+        "2",
+        "--checkpoint-every",
+        "0",
+        *validation,
+        "--validation-frames",
+        "5",
+    )
+    log = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert "validation" in log[0] and log[-1]["final"] and 0 <= log[-1]["validation"]["alignment"] <= 1
+    clips_at_1 = sorted(p.name for p in (tmp_path / "validation/step-1").glob("*.mp4"))
+    assert clips_at_1 == ["awe-0.mp4", "fear-0.mp4"]
+    sidecar = json.loads((tmp_path / "validation/step-1/fear-0.json").read_text())
+    assert sidecar["modality"] == "video" and sidecar["parameters"]["frames"] == 5
+    assert (tmp_path / "validation/step-2/report/report.html").is_file()
+
+
+def test_bf16_and_gradient_checkpointing_match_fp32(tiny_wan, clips, tmp_path):
+    run(tiny_wan, clips, tmp_path / "fp32", "--max-steps", "2", "--checkpoint-every", "0")
+    half = ["--mixed-precision", "bf16", "--gradient-checkpointing"]
+    run(tiny_wan, clips, tmp_path / "bf16", "--max-steps", "2", "--checkpoint-every", "0", *half)
+    full, low = losses(tmp_path / "fp32"), losses(tmp_path / "bf16")
+    assert np.isfinite(low).all() and abs(low[0] - full[0]) < 0.05 * full[0]
+    weights = load_file(tmp_path / "bf16/pytorch_lora_weights.safetensors")
+    assert weights and all(w.dtype == torch.float32 for w in weights.values())
+
+
+def test_accelerate_launch_two_processes(tiny_wan, clips, tmp_path):
+    """`accelerate launch --multi_gpu --num_processes 2` on a CPU-only machine: gloo DDP, one log, one LoRA."""
+    root = Path(__file__).resolve().parents[1]
+    launcher = Path(sys.executable).with_name("accelerate")
+    cmd = [str(launcher), "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1"]
+    cmd += ["--mixed_precision", "no", "--dynamo_backend", "no", "-m", "finetune.video_lora"]
+    cmd += ["--model", str(tiny_wan), "--data", str(clips), "--out", str(tmp_path), "--resolution", "32"]
+    cmd += ["--frames", "9", "--max-steps", "2", "--checkpoint-every", "2", "--lr", "1e-3"]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(root))
+    done = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(losses(tmp_path)) == 2  # one writer, not two unconnected copies
+    assert (tmp_path / "pytorch_lora_weights.safetensors").is_file()
+    assert (tmp_path / "checkpoint-2").is_dir()
