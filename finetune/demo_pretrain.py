@@ -1,6 +1,8 @@
-"""The demo's base model: a tiny SD whose VAE and UNet are trained from scratch on procedural paintings.
+"""The demo's base model: a tiny SD whose text encoder, VAE and UNet are trained from scratch.
 
-The VAE first learns to reconstruct the paintings (pixels ↔ latents; otherwise a random VAE decodes noise). The UNet
+The text encoder first learns to summarize its caption, as a pretrained CLIP's end tokens do (a random transformer
+does not: it collapses the words onto a couple of directions, and no UNet can learn to read what is not there). The
+VAE then learns to reconstruct the paintings (pixels ↔ latents; otherwise a random VAE decodes noise). The UNet
 then learns to paint, with every image — whatever its emotion — captioned only "a painting": the base model makes
 generic paintings that are not tied to any emotion word, which is the gap the emotion LoRA must close.
 """
@@ -35,6 +37,38 @@ def paintings(emotions, per_emotion: int, size: int, seed: int) -> list[tuple[st
 def to_tensor(images: list[Image.Image]) -> torch.Tensor:
     array = np.stack([np.asarray(img.convert("RGB"), dtype=np.float32) for img in images]) / 127.5 - 1.0
     return torch.from_numpy(array).permute(0, 3, 1, 2).contiguous()
+
+
+def pretrain_text_encoder(encoder, tokenizer, steps: int, batch: int, lr: float, seed: int) -> float:
+    """Self-supervised, images-free: captions of random vocabulary words, and every position's output must name —
+    through one linear head shared by all positions — the words read so far. The end tokens SD attends to then carry
+    the whole caption in the same directions at every position. Measured on the 8 emotion captions, end-token
+    differences have singular values 1.9, 1.2, 0.4 … at random init and 4.8, 4.3, 3.6 … after 300 steps."""
+    specials = set(tokenizer.all_special_tokens)  # get_vocab() comes in hash order: sort, or reruns differ
+    words = torch.tensor(sorted(i for t, i in tokenizer.get_vocab().items() if t not in specials))
+    length, vocab_size = tokenizer.model_max_length, encoder.config.vocab_size
+    head = torch.nn.Linear(encoder.config.hidden_size, vocab_size)
+    gen = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW([*encoder.parameters(), *head.parameters()], lr=lr)
+    encoder.train()
+    positions = torch.arange(length)
+    loss = torch.tensor(0.0)
+    for _ in tqdm(range(steps), desc="demo: text encoder", leave=False):
+        count = torch.randint(1, 9, (batch, 1), generator=gen)
+        ids = words[torch.randint(0, len(words), (batch, length), generator=gen)]
+        ids[:, 0] = tokenizer.bos_token_id
+        ids[positions[None] > count] = tokenizer.eos_token_id  # "<start> w1 … wn <end> <end> …", SD's padding
+        is_word = (positions[None] >= 1) & (positions[None] <= count)
+        seen = torch.nn.functional.one_hot(ids, vocab_size).float() * is_word[..., None]
+        target = seen.cumsum(1).clamp(max=1)[:, 1:]
+        target = target / target.sum(-1, keepdim=True)
+        logits = head(encoder(ids).last_hidden_state[:, 1:])
+        loss = -(target * torch.log_softmax(logits, -1)).sum(-1).mean()
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    encoder.eval().requires_grad_(False)
+    return float(loss.detach())
 
 
 def train_vae(vae, pixels: torch.Tensor, steps: int, batch: int, lr: float, seed: int) -> float:

@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 
 SPECIALS = ("<|startoftext|>", "<|endoftext|>", "[UNK]")
-SUBJECT_WORDS = "a an the of in on with at lighthouse storm sea city street portrait forest night field garden"
+SUBJECT_WORDS = "a an the of in on with at painting lighthouse storm sea city street portrait forest night field garden"
 
 
 def vocabulary() -> list[str]:
@@ -90,9 +90,13 @@ def tiny_vae():
     )
 
 
-def scheduler():
+def scheduler(zero_terminal_snr: bool = False):
+    """SD's DDIM; `zero_terminal_snr`: Lin et al. 2024's fix (rescaled betas, v-prediction, trailing timesteps), so
+    the first sampling step sees pure noise and the caption — not leftover low frequencies — sets the palette
+    (see demo.py)."""
     from diffusers import DDIMScheduler
 
+    fix = {"rescale_betas_zero_snr": True, "prediction_type": "v_prediction", "timestep_spacing": "trailing"}
     return DDIMScheduler(
         beta_start=0.00085,
         beta_end=0.012,
@@ -100,10 +104,17 @@ def scheduler():
         clip_sample=False,
         set_alpha_to_one=False,
         steps_offset=1,
+        **(fix if zero_terminal_snr else {}),
     )
 
 
-def build_tiny_sd(folder: Path, seed: int = 0, channels: tuple[int, int] = (32, 64), sample_size: int = 32) -> Path:
+def build_tiny_sd(
+    folder: Path,
+    seed: int = 0,
+    channels: tuple[int, int] = (32, 64),
+    sample_size: int = 32,
+    zero_terminal_snr: bool = False,
+) -> Path:
     """A StableDiffusionPipeline (UNet (32, 64), cross-attention 32) saved as safetensors into `folder`; wider
     `channels` give the benchmarks something to time."""
     from diffusers import StableDiffusionPipeline, UNet2DConditionModel
@@ -123,7 +134,7 @@ def build_tiny_sd(folder: Path, seed: int = 0, channels: tuple[int, int] = (32, 
     )
     pipe = StableDiffusionPipeline(
         unet=unet,
-        scheduler=scheduler(),
+        scheduler=scheduler(zero_terminal_snr),
         vae=tiny_vae(),
         text_encoder=CLIPTextModel(text_config()),
         tokenizer=tiny_tokenizer(),
