@@ -64,7 +64,8 @@ def load_wan(model: str, dtype: torch.dtype = torch.float32):
     source, _ = model_source(model)
     dtypes = {"transformer": dtype, "text_encoder": dtype, "default": torch.float32}
     try:
-        pipe = WanPipeline.from_pretrained(source, use_safetensors=True, dtype=dtypes)
+        # torch_dtype, not dtype=: the pyproject allows diffusers 0.35, which only knows the old name
+        pipe = WanPipeline.from_pretrained(source, use_safetensors=True, torch_dtype=dtypes)
     except (OSError, ValueError) as exc:
         raise StudioError(f"Model {model!r} is not a Wan2.1 T2V pipeline ({str(exc).splitlines()[0]}).") from None
     pipe.set_progress_bar_config(disable=True)
