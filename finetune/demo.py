@@ -28,9 +28,8 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from conditioning import get_taxonomy, resolve
-from conditioning.artifact import Artifact, provenance
-from conditioning.atomic import write_text_atomic
+from conditioning import get_taxonomy
+from conditioning.atomic import atomic_path, write_text_atomic
 from finetune.datasets.captions import build_caption
 from finetune.demo_pretrain import (
     NEUTRAL_CAPTION,
@@ -41,7 +40,7 @@ from finetune.demo_pretrain import (
     train_unet,
     train_vae,
 )
-from finetune.validation import KEYS, render_suite, score
+from finetune.validation import KEYS, render_suite, score, write_sidecar
 
 log = logging.getLogger(__name__)
 SUBJECT = NEUTRAL_CAPTION
@@ -107,19 +106,12 @@ def write_dataset(images, folder: Path) -> None:
 
 def write_reference(emotions, args, folder: Path) -> None:
     """Fresh paintings (genes never trained on) with sidecars: what the recognizer makes of the target style."""
-    for emotion, img in paintings(emotions, args.eval_seeds, args.size, seed=args.seed + 7):
-        i = sum(1 for _ in folder.glob(f"{emotion}-*.png")) if folder.exists() else 0
+    for n, (emotion, img) in enumerate(paintings(emotions, args.eval_seeds, args.size, seed=args.seed + 7)):
+        i = n % args.eval_seeds  # `paintings` lists each emotion's K paintings in turn
         path = folder / f"{emotion}-{i}.png"
-        folder.mkdir(parents=True, exist_ok=True)
-        img.resize((VIEW_SIZE, VIEW_SIZE), Image.BICUBIC).save(path)
-        record = provenance(
-            modality="image",
-            spec=resolve(emotion, taxonomy="mikels8").to_dict(),
-            backend="procedural-painter",
-            seed=i,
-            parameters={"size": args.size},
-        )
-        Artifact(path=path, modality="image", provenance=record).write_sidecar()
+        with atomic_path(path) as tmp:
+            img.resize((VIEW_SIZE, VIEW_SIZE), Image.BICUBIC).save(tmp, format="PNG")
+        write_sidecar(path, "image", emotion, "mikels8", i, {"size": args.size}, backend="procedural-painter")
 
 
 def render(pipe, emotions, args, folder: Path, label: str) -> dict:

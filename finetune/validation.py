@@ -26,6 +26,21 @@ log = logging.getLogger(__name__)
 KEYS = ("top1", "quadrant", "valence_sign", "arousal_sign", "alignment", "valence_spearman", "arousal_spearman")
 
 
+def write_sidecar(
+    path: Path, modality: str, emotion: str, taxonomy: str, seed, parameters: dict, backend="finetune-validation"
+) -> Path:
+    """The studio provenance sidecar of one rendered validation file: the intended spec is the emotion asked for."""
+    record = provenance(
+        modality=modality,
+        spec=resolve(emotion, taxonomy=taxonomy, use_encoder=False).to_dict(),
+        backend=backend,
+        seed=int(seed),
+        parameters=parameters,
+    )
+    Artifact(path=path, modality=modality, provenance=record).write_sidecar()
+    return path
+
+
 def render_suite(
     pipe,
     emotions,
@@ -62,16 +77,8 @@ def render_suite(
                 image = image.resize((view_size, view_size), Image.BICUBIC)
             with atomic_path(path) as tmp:
                 image.save(tmp, format="PNG")
-            spec = resolve(emotion, taxonomy=taxonomy, use_encoder=False)
-            record = provenance(
-                modality="image",
-                spec=spec.to_dict(),
-                backend="finetune-validation",
-                seed=int(seed),
-                parameters={"prompt": prompt, "steps": steps, "guidance": guidance, "stage": label},
-            )
-            Artifact(path=path, modality="image", provenance=record).write_sidecar()
-            paths.append(path)
+            parameters = {"prompt": prompt, "steps": steps, "guidance": guidance, "stage": label}
+            paths.append(write_sidecar(path, "image", emotion, taxonomy, seed, parameters))
     return paths
 
 
@@ -111,19 +118,10 @@ def render_video_suite(
                     output_type="np",
                 ).frames[0]
             path = out_dir / f"{emotion}-{seed}.mp4"
-            path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(path) as tmp:
                 write_mp4(tmp, to_uint8(video), (resolution, resolution), fps)
             parameters = {"prompt": prompt, "steps": steps, "guidance": guidance, "frames": frames, "fps": fps}
-            record = provenance(
-                modality="video",
-                spec=resolve(emotion, taxonomy=taxonomy, use_encoder=False).to_dict(),
-                backend="finetune-validation",
-                seed=int(seed),
-                parameters={**parameters, "stage": label},
-            )
-            Artifact(path=path, modality="video", provenance=record).write_sidecar()
-            paths.append(path)
+            paths.append(write_sidecar(path, "video", emotion, taxonomy, seed, {**parameters, "stage": label}))
     return paths
 
 
