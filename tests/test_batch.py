@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from accelerate_run import accelerate_launch
 
 from studio.cli import main
 from studio.ledger import count_events, read_states
@@ -151,18 +152,19 @@ def test_rerun_skips_done_jobs_and_failed_jobs_wait_for_retry_failed(tmp_path):
 
 
 def test_sigkill_midway_then_resume_equals_an_uninterrupted_run(tmp_path):
-    manifest = write_jsonl(tmp_path / "m.jsonl", video_rows(10))
+    """The kill lands as soon as one job is done: 19 more left to go makes "midway" hold on fast and slow machines."""
+    manifest = write_jsonl(tmp_path / "m.jsonl", video_rows(20))
     killed, clean = tmp_path / "killed", tmp_path / "clean"
     proc = studio("batch", manifest, "--out", killed, "--no-progress")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and sum(count_events(killed, "done").values()) < 3:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not count_events(killed, "done"):
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert 3 <= sum(count_events(killed, "done").values()) < 10, "the kill did not land midway"
+    assert 1 <= sum(count_events(killed, "done").values()) < 20, "the kill did not land midway"
     assert main(["batch", str(manifest), "--out", str(killed), "--no-progress"]) == 0
     assert main(["batch", str(manifest), "--out", str(clean), "--no-progress"]) == 0
-    assert set(count_events(killed, "done").values()) == {1} and len(count_events(killed, "done")) == 10
+    assert set(count_events(killed, "done").values()) == {1} and len(count_events(killed, "done")) == 20
     assert media(killed) == media(clean)
     assert not [p for p in killed.rglob("*.part*")]
 
@@ -203,33 +205,7 @@ def test_sharded_processes_split_jobs_and_merge_one_summary(tmp_path):
 def test_accelerate_launch_runs_the_batch_on_two_processes(tmp_path):
     manifest = write_jsonl(tmp_path / "m.jsonl", image_rows(6))
     out = tmp_path / "out"
-    launcher = Path(sys.executable).parent / "accelerate"
-    result = subprocess.run(
-        [
-            str(launcher),
-            "launch",
-            "--multi_gpu",
-            "--num_processes",
-            "2",
-            "--num_machines",
-            "1",
-            "--mixed_precision",
-            "no",
-            "--dynamo_backend",
-            "no",
-            "-m",
-            "studio",
-            "batch",
-            str(manifest),
-            "--out",
-            str(out),
-            "--no-progress",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    result = accelerate_launch("studio", "batch", str(manifest), "--out", str(out), "--no-progress", timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
     ranks = {
         json.loads(line)["rank"]

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 import soundfile
+from speech_measure import sentences_of
 
 from conditioning import StudioError, resolve, resolve_arc
 from conditioning.prosody_style import prosody_style
@@ -56,15 +57,6 @@ def rms_db(x) -> float:
 
 def speak(emotion, text=TEXT):
     return espeak.synthesize(text, resolve(emotion) if isinstance(emotion, str) else emotion)
-
-
-def sentences_of(x: np.ndarray, sr: int, min_gap_s: float = 0.2) -> list[np.ndarray]:
-    """Split at the pauses the backend inserts between sentences (runs of exact silence)."""
-    silent = np.concatenate([[False], np.abs(x) < 1e-9, [False]])
-    edges = np.flatnonzero(np.diff(silent.astype(int)))
-    gaps = [(a, b) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_gap_s * sr and a > 0 and b < len(x)]
-    cuts = [0] + [i for gap in gaps for i in gap] + [len(x)]
-    return [x[a:b] for a, b in zip(cuts[::2], cuts[1::2])]
 
 
 def test_writes_a_valid_wav_and_a_voice_sidecar(tmp_path):
@@ -134,7 +126,10 @@ def test_contours_shape_the_end_of_the_sentence():
 
 
 def test_user_text_is_escaped_not_parsed():
-    samples, _ = speak("joy", text='Tom & Jerry said "<b>hi</b>" \x01 twice.')
+    text = 'Tom & Jerry said "<b>hi</b>" \x01 twice.'
+    ssml = " ".join(row["ssml"] for row in espeak.plan(text, resolve("joy")))
+    assert "&amp;" in ssml and "&lt;b&gt;" in ssml and "<b>" not in ssml and "\x01" not in ssml
+    samples, _ = speak("joy", text=text)
     assert len(samples) > 0 and np.isfinite(samples).all()
 
 
