@@ -90,8 +90,9 @@ def _from_pretrained(source: str, local: bool, model: str, dtype: torch.dtype, a
     if local and not allow_pickle:
         refuse_pickle_folder(Path(source))
     try:
+        # torch_dtype, not dtype=: the pyproject allows diffusers 0.35, which only knows the old name
         return AutoPipelineForText2Image.from_pretrained(
-            source, dtype=dtype, use_safetensors=None if allow_pickle else True
+            source, torch_dtype=dtype, use_safetensors=None if allow_pickle else True
         )
     except OSError as exc:  # huggingface_hub's offline, not-found and HTTP errors are all OSErrors
         # `hf` is the CLI huggingface_hub ≥ 1.0 installs (`huggingface-cli` is gone there)

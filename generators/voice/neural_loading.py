@@ -60,8 +60,9 @@ def model_source(model: str | None) -> tuple[str, bool]:
 
 def _build(source: str, local: bool, model: str, device, dtype):
     try:
+        # torch_dtype, not dtype=: the pyproject allows transformers 4.50, which only knows the old name
         return transformers.pipeline(
-            "text-to-speech", model=source, device=device, dtype=dtype, model_kwargs={"use_safetensors": True}
+            "text-to-speech", model=source, device=device, torch_dtype=dtype, model_kwargs={"use_safetensors": True}
         )
     except OSError as exc:  # huggingface_hub's offline, not-found and HTTP errors, and missing files, are OSErrors
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
