@@ -43,8 +43,7 @@ def _use_typed() -> None:
     except StudioError as exc:
         st.session_state.arc_typed_error = str(exc)
         return
-    names = [part.rpartition(":")[0].strip() for part in text.split(",") if part.strip()]
-    st.session_state.arc_rows = [{"t": t, "emotion": name} for (t, _), name in zip(arc.keys, names)]
+    st.session_state.arc_rows = [{"t": t, "emotion": spec.source} for t, spec in arc.keys]  # keys come time-sorted
     st.session_state.arc_version = st.session_state.get("arc_version", 0) + 1
     st.session_state.use_arc = True
 

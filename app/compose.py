@@ -34,9 +34,7 @@ def _on_typed_point() -> None:
     if not text:
         return
     try:
-        if "," not in text and " " not in text.strip("()[] "):
-            raise StudioError(f"{text!r} is not a VAD point; write valence, arousal[, dominance], e.g. 0.6, -0.3, 0.1.")
-        _set_sliders(*resolve(text).vad)
+        _set_sliders(*app_support.vad_point(text))
     except StudioError as exc:
         st.session_state.va_typed_error = str(exc)
 

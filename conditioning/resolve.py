@@ -100,7 +100,8 @@ def spec_from_text(text: str, use_encoder: bool | None = None) -> EmotionSpec:
     return EmotionSpec(vad=reading.vad, intensity=reading.intensity, categories=categories, source=text)
 
 
-def _parse_vad_string(text: str, scale: str | None) -> EmotionSpec | None:
+def parse_vad_point(text: str, scale: str | None = None) -> EmotionSpec | None:
+    """'0.6, -0.3, 0.1' or '7,3,5 scale=1-9' → its spec; None when the text is not a VAD point at all."""
     match = VAD_PATTERN.match(text)
     if not match:
         return None
@@ -164,7 +165,7 @@ def _resolve(value, scale: str | None, use_encoder: bool | None) -> EmotionSpec:
     text = value.strip()
     if not text:
         raise StudioError("The emotion is empty; give a label (joy), a VAD point (0.6,-0.3,0.1) or a phrase.")
-    spec = _parse_vad_string(text, scale)
+    spec = parse_vad_point(text, scale)
     if spec is not None:
         return spec
     parts = _split_blend(text)

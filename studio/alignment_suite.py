@@ -30,8 +30,14 @@ def suite_rows(taxonomy: str, seeds: int, modalities: list[str], backends: dict[
                 if label in LABELS_WITHOUT_EMOTION:
                     continue
                 for seed in range(seeds):
-                    row = {"id": f"{modality}-{backend}-{label}-{seed}", "modality": modality, "backend": backend,
-                           "emotion": f"{tax.name}:{label}", "seed": seed, "options": dict(SUITE_OPTIONS[modality])}
+                    row = {
+                        "id": f"{modality}-{backend}-{label}-{seed}",
+                        "modality": modality,
+                        "backend": backend,
+                        "emotion": f"{tax.name}:{label}",
+                        "seed": seed,
+                        "options": dict(SUITE_OPTIONS[modality]),
+                    }
                     if modality == "voice":
                         row["text"] = NEUTRAL_SENTENCE
                     rows.append(row)
@@ -51,8 +57,15 @@ def parse_backends(text: str | None, modalities: list[str]) -> dict[str, list[st
     return chosen
 
 
-def run_suite(out: Path, taxonomy: str = "mikels8", seeds: int = 2, modalities=("image", "video", "voice"),
-              backends: str | None = None, recognizers: str | None = None, progress: bool = True) -> dict:
+def run_suite(
+    out: Path,
+    taxonomy: str = "mikels8",
+    seeds: int = 2,
+    modalities=("image", "video", "voice"),
+    backends: str | None = None,
+    recognizers: str | None = None,
+    progress: bool = True,
+) -> dict:
     """Generate (resumably) and evaluate; returns {'batch': BatchResult, 'report': paths, 'metrics': overall}."""
     from eval.report import evaluate_folder, write_report
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from conditioning import EmotionArc, StudioError, get_taxonomy, resolve, resolve_arc
 from conditioning.atomic import check_writable_folder
+from conditioning.resolve import parse_vad_point
 from conditioning.taxonomies import LABELS_WITHOUT_EMOTION, TAXONOMIES
 from generators.registry import BACKENDS, DEFAULT_BACKENDS, get_backend
 from studio.api import slug
@@ -73,6 +74,14 @@ def check_model_path(text: str) -> str | None:
     if looks_local and not Path(text).expanduser().exists():
         raise StudioError(f"Model path {text!r} does not exist; give a local folder with the weights or a hub id.")
     return str(Path(text).expanduser()) if looks_local else text
+
+
+def vad_point(text: str) -> tuple[float, float, float]:
+    """A typed VAD point for the plane's sliders; words, labels and phrases are refused, not resolved."""
+    spec = parse_vad_point(text.strip())
+    if spec is None:
+        raise StudioError(f"{text!r} is not a VAD point; write valence, arousal[, dominance], e.g. 0.6, -0.3, 0.1.")
+    return spec.vad
 
 
 def arc_from_rows(rows: list[dict]) -> EmotionArc | None:

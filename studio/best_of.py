@@ -28,13 +28,22 @@ def choose_best(candidates: list[Artifact], spec: EmotionSpec, target: Path, rec
     scores = []
     for candidate in candidates:
         recognition = recognize(candidate.path)
-        scores.append({"seed": candidate.provenance["seed"], "score": round(alignment_score(spec, recognition), 4),
-                       "recognized_vad": list(recognition.vad)})
+        scores.append(
+            {
+                "seed": candidate.provenance["seed"],
+                "score": round(alignment_score(spec, recognition), 4),
+                "recognized_vad": list(recognition.vad),
+            }
+        )
     best_index = max(range(len(candidates)), key=lambda i: scores[i]["score"])
     best = candidates[best_index]
     record = dict(best.provenance)
-    record["best_of"] = {"n": len(candidates), "recognizer": recognizer or f"{modality} default",
-                         "chosen_seed": scores[best_index]["seed"], "scores": scores}
+    record["best_of"] = {
+        "n": len(candidates),
+        "recognizer": recognizer or f"{modality} default",
+        "chosen_seed": scores[best_index]["seed"],
+        "scores": scores,
+    }
     target = Path(target)
     os.replace(best.path, target)
     write_text_atomic(target.with_suffix(".json"), json.dumps(record, indent=2, ensure_ascii=False) + "\n")

@@ -110,6 +110,9 @@ def test_bad_input_is_a_message_under_the_widget_and_the_page_still_works(at):
     at.text_input(key="va_typed").input("1.5, 0, 0").run()
     assert not at.exception
     assert "outside [-1, 1]" in at.error[0].value
+    point = at.session_state["emotion"]
+    at.text_input(key="va_typed").input("quiet calm").run()  # words are not a point: a message, sliders unmoved
+    assert "is not a VAD point" in at.error[0].value and at.session_state["emotion"] == point
     at.slider(key="va_v").set_value(-0.4).run()  # the sliders still drive the emotion
     assert at.session_state["emotion"][0] == -0.4
     at.segmented_control(key="compose_mode").set_value("Blend").run()
@@ -124,6 +127,8 @@ def test_arc_typed_fills_the_table(at):
     assert_fine(at)
     assert at.session_state["arc_rows"] == [{"t": 0.0, "emotion": "calm"}, {"t": 2.0, "emotion": "fear"}]
     assert at.session_state["use_arc"] is True
+    at.text_input(key="arc_typed").input("dread:4, calm:0").run()  # out of time order: each name keeps its time
+    assert at.session_state["arc_rows"] == [{"t": 0.0, "emotion": "calm"}, {"t": 4.0, "emotion": "dread"}]
 
 
 def test_arc_table_edits_fold_into_the_stored_rows():

@@ -21,10 +21,20 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    result = run_suite(args.out, taxonomy=args.taxonomy, seeds=args.seeds, modalities=args.modalities.split(","),
-                       backends=args.backends, recognizers=args.recognizers, progress=not args.no_progress)
+    result = run_suite(
+        args.out,
+        taxonomy=args.taxonomy,
+        seeds=args.seeds,
+        modalities=args.modalities.split(","),
+        backends=args.backends,
+        recognizers=args.recognizers,
+        progress=not args.no_progress,
+    )
     overall = result["metrics"]
-    print(json.dumps({k: overall[k] for k in overall if not isinstance(overall[k], (list, dict)) or k == "n"},
-                     default=str))
+    print(
+        json.dumps(
+            {k: overall[k] for k in overall if not isinstance(overall[k], (list, dict)) or k == "n"}, default=str
+        )
+    )
     print(f"alignment report: {result['report']['html']}")
     return result["batch"].exit_code
