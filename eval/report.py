@@ -40,7 +40,7 @@ def find_media(folder: Path, exclude: Path | None = None) -> tuple[list[Path], l
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        if exclude is not None and exclude in path.parents:
+        if exclude is not None and exclude in path.resolve().parents:  # `folder` may be relative, `exclude` is not
             continue
         if path.suffix.lower() in MEDIA_SUFFIXES:
             media.append(path)
@@ -59,9 +59,10 @@ def looks_like_sidecar(path: Path) -> bool:
     return isinstance(record, dict) and "modality" in record and "spec" in record
 
 
-def evaluate_one(path: Path, folder: Path, recognizers: dict, taxonomy: str) -> dict:
-    """One scored item; raises StudioError (or anything a decoder throws) when it must be skipped."""
-    artifact = read_artifact(path)
+def evaluate_one(path: Path, folder: Path, recognizers: dict, taxonomy: str, artifact=None) -> dict:
+    """One scored item; raises StudioError (or anything a decoder throws) when it must be skipped. `artifact`: the
+    sidecar already read (read here otherwise)."""
+    artifact = artifact or read_artifact(path)
     if path.suffix.lower() not in SUFFIXES[artifact.modality]:
         raise StudioError(f"sidecar says {artifact.modality} but {path.suffix} is not a {artifact.modality} format")
     record = artifact.provenance
@@ -147,12 +148,13 @@ def evaluate_folder(
     names.update({m: getattr(f, "__module__", "") + "." + getattr(f, "__name__", str(f)) for m, f in callables.items()})
     started = time.perf_counter()
     media, skipped = find_media(folder, exclude=Path(exclude).resolve() if exclude else None)
-    needed = set()
-    for path in media:  # load only the recognizers some sidecar asks for (a neural judge may be costly or absent)
+    artifacts = {}
+    for path in media:  # each sidecar read once, here; unreadable ones are reported by evaluate_one below
         try:
-            needed.add(read_artifact(path).modality)
+            artifacts[path] = read_artifact(path)
         except StudioError:
             pass
+    needed = {a.modality for a in artifacts.values()}  # only the recognizers asked for (a judge may be costly)
     for modality in needed - set(callables):
         callables[modality] = get_recognizer(modality, *chosen[modality])
         if chosen[modality][0] != DEFAULT_RECOGNIZERS[modality]:
@@ -160,7 +162,7 @@ def evaluate_folder(
 
     def run(path: Path):
         try:
-            return evaluate_one(path, folder, callables, tax.name), None
+            return evaluate_one(path, folder, callables, tax.name, artifacts.get(path)), None
         except Exception as exc:  # never abort the report for one file; the reason is kept
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
             if not isinstance(exc, StudioError):

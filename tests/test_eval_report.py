@@ -78,9 +78,13 @@ def test_studio_eval_writes_three_reports_and_lists_the_skipped(outputs, tmp_pat
     assert "| overall | 4 |" in markdown and "`odour.png`" in markdown
 
 
-def test_default_out_is_inside_the_folder_and_is_not_evaluated_again(outputs, capsys):
+def test_default_out_is_inside_the_folder_and_is_not_evaluated_again(outputs, capsys, monkeypatch):
     assert main(["eval", str(outputs)]) == 0
     assert main(["eval", str(outputs)]) == 0
+    assert "evaluated 4 outputs, skipped 4" in capsys.readouterr().out.splitlines()[-2]
+    (outputs / "eval_report" / "kept.png").write_bytes((outputs / "content.png").read_bytes())
+    monkeypatch.chdir(outputs.parent)  # a relative folder, as `studio eval out/` gives it
+    assert main(["eval", outputs.name]) == 0
     assert "evaluated 4 outputs, skipped 4" in capsys.readouterr().out.splitlines()[-2]
     assert (outputs / "eval_report" / "report.html").exists()
 
