@@ -67,8 +67,10 @@ def provenance(
     arc: dict | None = None,
     timings: dict | None = None,
     extra: dict | None = None,
+    request: dict | None = None,
 ) -> dict:
-    """The provenance record every backend writes: enough to reproduce and to score the output."""
+    """The provenance record every backend writes: enough to reproduce and to score the output. `request`: the
+    inputs as asked (GenerationRequest.to_record), which a re-run replays; `parameters` are what was derived."""
     record = {
         "modality": modality,
         "spec": spec,
@@ -78,6 +80,7 @@ def provenance(
         "model": model,
         "seed": seed,
         "parameters": parameters,
+        "request": request,
         "versions": {"emotion-studio": package_version("emotion-studio"), "python": platform.python_version()},
         "timings": timings or {},
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

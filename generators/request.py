@@ -6,6 +6,7 @@ sentence — never after a minute of rendering.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -36,6 +37,11 @@ class GenerationRequest:
     duration: float | None = None
     fps: int | None = None
     options: dict = field(default_factory=dict)
+
+    def to_record(self) -> dict:
+        """The request's own inputs (not what the backend derived from them), JSON-ready: what a re-run needs."""
+        inputs = {"text": self.text, "size": self.size, "duration": self.duration, "fps": self.fps}
+        return json.loads(json.dumps({**inputs, "options": self.options}, default=str))
 
     def spec_at(self, time_s: float) -> EmotionSpec:
         """The emotion at a moment: the arc's when there is one, else the constant spec."""

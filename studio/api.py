@@ -57,7 +57,7 @@ def generate(
     spec = resolve(emotion, taxonomy=taxonomy) if emotion is not None else arc_obj.keys[0][1]
     seed = check_seed(seed)
     supported = getattr(module, "OPTIONS", None)  # a backend lists what it takes; silently ignoring is worse
-    unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"backend", "format"})
+    unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"format"})
     if unsupported:
         raise StudioError(
             f"The {modality} backend {backend or DEFAULT_BACKENDS[modality]!r} does not take "
@@ -80,7 +80,7 @@ def generate(
             size=size,
             duration=duration,
             fps=fps,
-            options={"backend": backend or DEFAULT_BACKENDS[modality], **options},
+            options=dict(options),
         )
         return module.generate(request)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from conditioning import EmotionArc, EmotionSpec, StudioError
 from conditioning.artifact import read_artifact
-from generators.registry import get_backend
 from studio.api import generate
 from studio.app_support import output_path
 
@@ -104,35 +103,28 @@ def recognize(path: str, recognize_fn=None, taxonomy: str = GALLERY_TAXONOMY) ->
 
 
 def rerun(path: str, folder: Path):
-    """Generate again from a sidecar alone: same spec (or arc), backend, seed, size, duration and backend options."""
+    """Generate again from a sidecar alone: the same spec (or arc), backend, seed and the request's own inputs
+    (text, size, duration, fps, backend options) as recorded — not the parameters the backend derived from them."""
     artifact = read_artifact(Path(path))
-    record, params = artifact.provenance, artifact.provenance.get("parameters") or {}
-    backend = record.get("backend")
-    takes = tuple(getattr(get_backend(artifact.modality, backend), "OPTIONS", ()) or ())
-    options = {k: params[k] for k in takes if params.get(k) is not None}
-    if "model" in takes and record.get("model"):
-        options["model"] = record["model"]
+    record = artifact.provenance
+    request = record.get("request")
+    if not isinstance(request, dict):
+        raise StudioError(f"{Path(path).name} was made before sidecars kept the request; generate it again instead.")
     spec = EmotionSpec.from_dict(record["spec"])
-    arc = EmotionArc.from_dict(record["arc"]) if record.get("arc") else None
-    out = output_path(
-        Path(folder),
-        artifact.modality,
-        backend,
-        f"{emotion_name(spec)}-rerun",
-        int(record.get("seed") or 0),
-    )
+    seed = int(record.get("seed") or 0)
+    out = output_path(Path(folder), artifact.modality, record.get("backend"), f"{emotion_name(spec)}-rerun", seed)
     return generate(
         artifact.modality,
         spec,
-        text=params.get("text") or "",
-        seed=int(record.get("seed") or 0),
-        size=params.get("size"),
-        duration=params.get("duration"),
-        fps=params.get("fps"),
+        text=request.get("text") or "",
+        seed=seed,
+        size=request.get("size"),
+        duration=request.get("duration"),
+        fps=request.get("fps"),
         out=out,
-        backend=backend,
-        arc=arc,
-        **options,
+        backend=record.get("backend"),
+        arc=EmotionArc.from_dict(record["arc"]) if record.get("arc") else None,
+        **(request.get("options") or {}),
     )
 
 

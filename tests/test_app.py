@@ -294,3 +294,16 @@ def test_diffusion_backend_with_a_local_model_folder(at, out, tmp_path):
     assert_fine(at)
     record = json.loads(Path(at.session_state["results"][0]).with_suffix(".json").read_text())
     assert record["backend"] == "diffusion" and record["parameters"]["steps"] == 2
+
+
+def test_rerun_replays_the_request_not_the_derived_parameters(tmp_path):
+    """A narrated video's sidecar holds the narration record under parameters['voice']; the re-run must speak the
+    words asked for again (it used to fail with '--voice needs the words to speak')."""
+    from studio import generate_video
+    from studio.app_outputs import rerun
+
+    first = generate_video("calm", duration=1, size="64x64", voice="Breathe in.", out=tmp_path / "calm.mp4")
+    again = rerun(str(first.path), tmp_path / "gallery")
+    assert again.provenance["request"] == first.provenance["request"]
+    assert again.provenance["request"]["options"]["voice"] == "Breathe in."
+    assert again.path.read_bytes() == first.path.read_bytes()  # same request, same seed: the same clip

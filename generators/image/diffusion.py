@@ -164,6 +164,7 @@ def generate(request: GenerationRequest) -> Artifact:
         "offload": bool(options.get("offload")),
     }
     record = provenance(
+        request=request.to_record(),
         modality="image",
         spec=spec.to_dict(),
         backend=BACKEND,

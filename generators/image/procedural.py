@@ -34,6 +34,7 @@ def generate(request: GenerationRequest) -> Artifact:
     image = paint(style, size, make_genes(request.seed), request.text)
     render_s = time.perf_counter() - start
     record = provenance(
+        request=request.to_record(),
         modality="image",
         spec=request.spec.to_dict(),
         backend=BACKEND,

@@ -162,6 +162,7 @@ def generate(request: GenerationRequest) -> Artifact:
             narration = mux_voice(tmp, emotion, voice[0], frame_count / fps, voice[1], request.seed)
     elapsed = time.perf_counter() - start
     record = provenance(
+        request=request.to_record(),
         modality="video",
         spec=request.spec.to_dict(),
         backend=BACKEND,

@@ -224,6 +224,7 @@ def _record(request: GenerationRequest, clip: Clip, voice: dict | None) -> dict:
         "format": request.out.suffix.lstrip(".").lower(),
     }
     record = provenance(
+        request=request.to_record(),
         modality="video",
         spec=request.spec.to_dict(),
         arc=request.arc.to_dict() if request.arc is not None else None,

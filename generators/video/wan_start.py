@@ -41,7 +41,7 @@ def start_image(request: GenerationRequest, source: str, size: tuple[int, int], 
 
 
 def _made_still(request: GenerationRequest, source: str, size: tuple[int, int], out: Path) -> tuple[Image.Image, dict]:
-    options = {"backend": source}
+    options = {}
     if source == "diffusion":
         model = request.options.get("image_model")
         if not model:

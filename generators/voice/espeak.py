@@ -246,6 +246,7 @@ def generate(request: GenerationRequest) -> Artifact:
     synth_s = time.perf_counter() - start
     write_wav(out, samples, SAMPLE_RATE)
     record = provenance(
+        request=request.to_record(),
         modality="voice",
         spec=request.spec.to_dict(),
         arc=request.arc.to_dict() if request.arc is not None else None,

@@ -154,6 +154,7 @@ def generate(request: GenerationRequest) -> Artifact:
     write_wav(out, samples, rate)
     style = prosody_style(request.spec)
     record = provenance(
+        request=request.to_record(),
         modality="voice",
         spec=request.spec.to_dict(),
         arc=request.arc.to_dict() if request.arc is not None else None,

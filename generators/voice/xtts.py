@@ -186,6 +186,7 @@ def generate(request: GenerationRequest) -> Artifact:
     synth_s = time.perf_counter() - start
     write_wav(out, samples, rate)
     record = provenance(
+        request=request.to_record(),
         modality="voice",
         spec=request.spec.to_dict(),
         arc=request.arc.to_dict() if request.arc is not None else None,
