@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
 from conditioning import StudioError
+from conditioning.atomic import write_text_atomic
 from finetune.datasets import ADAPTERS, load_dataset
 
 
@@ -68,3 +70,8 @@ def add_validation_flags(parser, *, seeds: int, guidance: float, subject: str, u
     parser.add_argument("--validation-guidance", type=float, default=guidance)
     parser.add_argument("--validation-subject", default=subject)
     parser.add_argument("--recognizers", default=None, help="as `studio evaluate --recognizers`")
+
+
+def write_config(out: Path, args) -> None:
+    """`<out>/train_config.json`: every flag as the run used it (after defaults such as the resolution are filled)."""
+    write_text_atomic(Path(out) / "train_config.json", json.dumps(vars(args), default=str, indent=2) + "\n")

@@ -27,7 +27,7 @@ from torch.nn import functional as F
 
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, add_validation_flags, emotion_groups, load_records
+from finetune.cli_common import add_common_flags, add_validation_flags, emotion_groups, load_records, write_config
 from finetune.image_data import ImageSet, batch_indices
 from finetune.lora_io import save_lora
 from finetune.validation import log_line, render_suite, validate_during_training
@@ -219,6 +219,7 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
     dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(accelerator.mixed_precision, torch.float32)
     pipe = load_pipeline(args.model)
     args.resolution = args.resolution or pipe.unet.config.sample_size * pipe.vae_scale_factor
+    write_config(out, args)
     noise_scheduler = DDPMScheduler.from_config(pipe.scheduler.config)
     pipe.to(accelerator.device, dtype=dtype)
     torch.manual_seed(args.seed)  # LoRA init: the same on every process and every rerun
@@ -295,7 +296,6 @@ def main(argv: list[str] | None = None) -> int:
         for emotion, records in groups.items():
             out = args.out / emotion if emotion else args.out
             out.mkdir(parents=True, exist_ok=True)
-            (out / "train_config.json").write_text(json.dumps(vars(args), default=str, indent=2))
             wanted = [emotion] if emotion else (args.validation_emotions or data.emotions())
             results[emotion or "all"] = train(args, records, out, wanted)
     except StudioError as exc:

@@ -13,17 +13,16 @@ loaded by `studio generate image --backend diffusion --vad-adapter <file>`.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import sys
 
 import torch
 from tqdm import tqdm
 
 from conditioning import StudioError
+from conditioning.atomic import atomic_path
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags
+from finetune.cli_common import add_common_flags, write_config
 from finetune.vad_triples import SUBJECTS, make_triples
 from finetune.validation import log_line
 from generators.image.vad_adapter import VADAdapter
@@ -63,17 +62,22 @@ def objective(adapter, neutral, emotional, vad, alpha: float) -> torch.Tensor:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        train_adapter(args)
+    except StudioError as exc:  # a bad model, a bad --resume, … : one sentence, exit 1
+        print(f"finetune.vad_adapter: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def train_adapter(args) -> None:
     from accelerate import Accelerator
 
     from finetune.image_lora import finish_training, load_pipeline, multi_cpu
 
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    try:
-        pipe = load_pipeline(args.model)
-    except StudioError as exc:
-        print(f"finetune.vad_adapter: error: {exc}", file=sys.stderr)
-        return 1
+    pipe = load_pipeline(args.model)
     train_set, dev_set = make_triples(SUBJECTS[: max(1, args.subjects)])
     train, dev = embed_triples(pipe, train_set), embed_triples(pipe, dev_set)
     del pipe
@@ -82,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     optimizer = torch.optim.AdamW(adapter.parameters(), lr=args.lr, weight_decay=1e-2)
     accelerator = Accelerator(project_dir=str(args.out), cpu=multi_cpu())
     wrapped, optimizer = accelerator.prepare(adapter, optimizer)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "train_config.json").write_text(json.dumps(vars(args), default=str, indent=2))
+    write_config(args.out, args)
     start = resume_from(accelerator, args.out, args.resume)
     device = accelerator.device
     train = [t.to(device) for t in train]
@@ -106,12 +109,10 @@ def main(argv: list[str] | None = None) -> int:
             save_checkpoint(accelerator, args.out, done)
     accelerator.wait_for_everyone()
     if accelerator.is_main_process:
-        tmp = args.out / f".{WEIGHT_NAME}.part"
-        accelerator.unwrap_model(wrapped).save(tmp)
-        os.replace(tmp, args.out / WEIGHT_NAME)
+        with atomic_path(args.out / WEIGHT_NAME) as tmp:
+            accelerator.unwrap_model(wrapped).save(tmp)
         log.info("wrote %s", args.out / WEIGHT_NAME)
     finish_training(accelerator)
-    return 0
 
 
 if __name__ == "__main__":

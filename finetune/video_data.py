@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from conditioning import StudioError
+from conditioning.atomic import atomic_path
 from eval.ffmpeg_frames import ffmpeg_frames
 
 
@@ -70,9 +71,7 @@ class LatentSet:
         else:
             latents = encode_clip(self.vae, read_clip(self.records[i].media, self.frames, self.size, self.fps))
             if path is not None:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".part")
-                save_file({"latents": latents.contiguous()}, str(tmp))
-                tmp.replace(path)
+                with atomic_path(path) as tmp:  # two processes may encode the same clip: unique temp names
+                    save_file({"latents": latents.contiguous()}, str(tmp))
         self._memory[i] = latents
         return latents

@@ -26,7 +26,7 @@ from torch.nn import functional as F
 
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, add_validation_flags, load_records
+from finetune.cli_common import add_common_flags, add_validation_flags, load_records, write_config
 from finetune.image_data import batch_indices
 from finetune.lora_io import adapter_metadata, lora_layers, write_lora
 from finetune.validation import log_line, render_video_suite, validate_during_training
@@ -60,7 +60,10 @@ def load_wan(model: str, dtype: torch.dtype = torch.float32):
     from diffusers import WanPipeline
 
     from generators.image.diffusion_loading import model_source
+    from generators.video.wan_loading import pipeline_kind
 
+    if pipeline_kind(model) != "t2v":  # from model_index.json alone, before minutes of loading
+        raise StudioError(f"Model {model!r} is a Wan2.1 image-to-video pipeline; video_lora trains text-to-video.")
     source, _ = model_source(model)
     dtypes = {"transformer": dtype, "text_encoder": dtype, "default": torch.float32}
     try:
@@ -119,6 +122,7 @@ def train(args, records, emotions: list[str]) -> dict:
     dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(accelerator.mixed_precision, torch.float32)
     pipe = load_wan(args.model, dtype)
     args.resolution = args.resolution or 480
+    write_config(out, args)
     pipe.to(accelerator.device)
     for module in (pipe.transformer, pipe.vae, pipe.text_encoder):
         module.requires_grad_(False)
@@ -181,7 +185,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         data = load_records(args, kinds=("video",))
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "train_config.json").write_text(json.dumps(vars(args), default=str, indent=2))
         result = train(args, data.records, args.validation_emotions or data.emotions())
     except StudioError as exc:
         print(f"finetune.video_lora: error: {exc}", file=sys.stderr)

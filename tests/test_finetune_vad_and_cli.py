@@ -59,9 +59,13 @@ def test_studio_finetune_help_reaches_the_script(capsys):
     assert "--resume" in capsys.readouterr().out
 
 
-def test_studio_finetune_reports_user_errors(tmp_path, capsys):
+def test_studio_finetune_reports_user_errors(tiny_sd, tmp_path, capsys):
     assert studio(["finetune", "image_lora", "--model", str(tmp_path / "none"), "--data", str(tmp_path)]) == 1
-    assert "error" in capsys.readouterr().err
+    assert "Cannot tell which dataset format" in capsys.readouterr().err
+    argv = ["--model", str(tiny_sd), "--out", str(tmp_path / "a"), "--max-steps", "2", "--subjects", "1"]
+    assert studio(["finetune", "vad_adapter", *argv, "--resume", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "finetune.vad_adapter: error: --resume" in err and "Traceback" not in err
 
 
 def emotion_spread(encoder, tokenizer) -> torch.Tensor:

@@ -131,3 +131,14 @@ def test_accelerate_launch_two_processes(tiny_wan, clips, tmp_path):
     assert len(losses(tmp_path)) == 2  # one writer, not two unconnected copies
     assert (tmp_path / "pytorch_lora_weights.safetensors").is_file()
     assert (tmp_path / "checkpoint-2/random_states_1.pkl").is_file()
+
+
+def test_refuses_an_i2v_model_and_records_the_resolution_it_used(tiny_wan, clips, tmp_path, capsys):
+    from tiny_wan import build_tiny_wan_i2v
+
+    i2v = build_tiny_wan_i2v(tmp_path / "i2v")
+    argv = ["--model", str(i2v), "--data", str(clips), "--out", str(tmp_path / "x"), "--max-steps", "1"]
+    assert video_lora.main(argv) == 1
+    assert "image-to-video" in capsys.readouterr().err
+    run(tiny_wan, clips, tmp_path / "ok", "--max-steps", "1", "--checkpoint-every", "0")
+    assert json.loads((tmp_path / "ok/train_config.json").read_text())["resolution"] == 32
