@@ -44,10 +44,18 @@ def get_backend(modality: str, name: str | None = None) -> ModuleType:
         raise StudioError(f"The {modality} backend {name!r} needs {exc.name or 'a missing package'}; {hint}.") from None
 
 
-def is_available(modality: str, name: str) -> bool:
-    """True when the backend imports (used by the app to offer only what is installed)."""
-    try:
-        get_backend(modality, name)
-    except StudioError:
-        return False
-    return True
+def check_options(module: ModuleType, modality: str, name: str | None, options) -> None:
+    """A backend lists the options it takes (`OPTIONS`); any other is an error, never silently ignored. `format`
+    (the output suffix) is every backend's."""
+    supported = getattr(module, "OPTIONS", None)
+    unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"format"})
+    if unsupported:
+        raise StudioError(
+            f"The {modality} backend {name or DEFAULT_BACKENDS[modality]!r} does not take "
+            f"{', '.join('--' + u.replace('_', '-') for u in unsupported)}; choose a model backend with --backend."
+        )
+
+
+def takes_device(modality: str, name: str | None) -> bool:
+    """Whether the backend runs a model that can be placed on a device (a batch then gives it one)."""
+    return "device" in (getattr(get_backend(modality, name), "OPTIONS", None) or ())

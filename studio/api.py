@@ -12,7 +12,7 @@ from pathlib import Path
 from conditioning import resolve, resolve_arc
 from conditioning.artifact import Artifact
 from conditioning.errors import StudioError
-from generators.registry import DEFAULT_BACKENDS, get_backend
+from generators.registry import check_options, get_backend
 from generators.request import GenerationRequest, check_seed
 from studio.best_of import candidate_path, choose_best
 
@@ -56,13 +56,7 @@ def generate(
     arc_obj = resolve_arc(arc) if arc is not None else None
     spec = resolve(emotion, taxonomy=taxonomy) if emotion is not None else arc_obj.keys[0][1]
     seed = check_seed(seed)
-    supported = getattr(module, "OPTIONS", None)  # a backend lists what it takes; silently ignoring is worse
-    unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"format"})
-    if unsupported:
-        raise StudioError(
-            f"The {modality} backend {backend or DEFAULT_BACKENDS[modality]!r} does not take "
-            f"{', '.join('--' + u.replace('_', '-') for u in unsupported)}; choose a model backend with --backend."
-        )
+    check_options(module, modality, backend, options)
     suffix = module.SUFFIXES[0] if options.get("format") is None else f".{options['format'].lstrip('.')}"
     target = (
         Path(out) if out is not None else default_out(modality, emotion if emotion is not None else arc, seed, suffix)

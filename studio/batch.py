@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from conditioning.atomic import write_text_atomic
 from conditioning.errors import StudioError
-from generators.registry import get_backend
+from generators.registry import get_backend, takes_device
 from studio.api import generate
 from studio.distributed import ProcessInfo, process_info, wait_for_all
 from studio.job_lock import JobLock
@@ -100,25 +100,12 @@ def run_job(job: Job, out: Path, device: str) -> Path:
     options = dict(row.options)
     if row.model:
         options["model"] = row.model
-    if row.backend not in ("procedural", "espeak"):
+    if takes_device(row.modality, row.backend):
         options.setdefault("device", device)
-    size, duration, fps = options.pop("size", None), options.pop("duration", None), options.pop("fps", None)
-    taxonomy = options.pop("taxonomy", None)
     target = job.output(out)
     remove_partials(target)
     artifact = generate(
-        row.modality,
-        row.emotion,
-        arc=row.arc,
-        text=row.text,
-        seed=job.seed,
-        size=size,
-        duration=duration,
-        fps=fps,
-        out=target,
-        backend=row.backend,
-        taxonomy=taxonomy,
-        **options,
+        row.modality, row.emotion, arc=row.arc, text=row.text, seed=job.seed, out=target, backend=row.backend, **options
     )
     return artifact.path
 
@@ -148,7 +135,7 @@ def run_batch(
     states = read_states(out)
     result = BatchResult(invalid=invalid if info.is_main else [])
     ledger = Ledger(out)
-    device = info.device() if any(j.row.backend not in ("procedural", "espeak") for j in mine) else "cpu"
+    device = info.device() if any(takes_device(j.row.modality, j.row.backend) for j in mine) else "cpu"
     bar = tqdm(
         mine,
         desc=f"batch[{info.rank}/{info.world}]" if info.world > 1 else "batch",

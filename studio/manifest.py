@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conditioning import resolve, resolve_arc
 from conditioning.errors import StudioError
-from generators.registry import DEFAULT_BACKENDS, get_backend
+from generators.registry import DEFAULT_BACKENDS, check_options, get_backend
 from generators.request import check_duration, check_fps, check_seed, parse_size
 
 FIELDS = ("id", "modality", "emotion", "text", "backend", "model", "seed", "count", "options")
@@ -50,6 +50,8 @@ OPTION_KEYS = (
     "plain",
     "allow_pickle",
 )
+GENERATE_KEYS = ("size", "duration", "fps", "taxonomy", "best_of", "recognizer")
+"""Options every row may carry: `generate`'s own arguments, not the backend's."""
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MAX_TEXT_CHARS = 5000
 MAX_COUNT = 1000
@@ -203,7 +205,7 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
     if modality not in DEFAULT_BACKENDS:
         raise StudioError(f"modality {modality!r} must be image, video or voice")
     backend = str(record.get("backend") or DEFAULT_BACKENDS[modality])
-    get_backend(modality, backend)
+    module = get_backend(modality, backend)
     text = record.get("text") or ""
     if not isinstance(text, str):
         raise StudioError("text must be a string")
@@ -231,6 +233,8 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
         check_duration(options["duration"])
     if "fps" in options:
         check_fps(options["fps"])
+    for_backend = {k: v for k, v in options.items() if k not in GENERATE_KEYS}
+    check_options(module, modality, backend, {**for_backend, **({"model": 1} if record.get("model") else {})})
     seed = record.get("seed")
     seed = default_seed(row_id) if seed in (None, "") else check_seed(_as_int(seed, "seed"))
     count = _as_int(record.get("count", 1), "count")

@@ -99,6 +99,7 @@ def test_each_malformed_row_gets_its_own_clear_error_and_valid_rows_still_run(tm
             {"id": "huge", "modality": "image", "emotion": "joy", "text": "x" * 1_000_000},
             {"id": "good", "modality": "image", "emotion": "calm"},
             {"id": "size", "modality": "image", "emotion": "joy", "options": {"size": "0x0"}},
+            {"id": "steps", "modality": "image", "emotion": "joy", "options": {"steps": 20}},  # not the painter's
         ]
     ]
     raw = "\n".join(lines).encode() + b'\n{"id": "enc", "modality": "image", "emotion": "caf\xe9"}\n'
@@ -115,7 +116,8 @@ def test_each_malformed_row_gets_its_own_clear_error_and_valid_rows_still_run(tm
         8: "1,000,000 characters",
         9: "duplicate id 'good'",
         10: "Size 0x0",
-        11: "not valid UTF-8",
+        11: "does not take --steps",
+        12: "not valid UTF-8",
     }
     for line, needle in expected.items():
         row = next(r for r in err.splitlines() if f"line {line} " in r)
