@@ -67,7 +67,7 @@ def test_text_to_video_writes_mp4_with_the_requested_frames(wan_t2v, tmp_path): 
         ({"frames": 80}, "--frames 80 must be 4k+1 (77 or 81)"),
         ({"frames": 1}, "at least 5 frames"),
         ({"size": "40x32"}, "sides must be divisible by 16; use 32x32 or 48x32"),
-        ({"model": "Wan-AI/not-here-Diffusers"}, "huggingface-cli download Wan-AI/not-here-Diffusers"),
+        ({"model": "Wan-AI/not-here-Diffusers"}, "hf download Wan-AI/not-here-Diffusers"),
         ({"i2v_from": "procedural"}, "needs an image-to-video Wan model"),
         ({"voice": "hello", "out": "clip.gif"}, "write an .mp4"),
         ({"lora": ["joy=missing.safetensors"]}, "does not exist"),

@@ -98,7 +98,7 @@ def test_native_controls_per_model_type():
     "model, match",
     [
         (None, "needs --model"),
-        ("facebook/mms-tts-eng", "huggingface-cli download facebook/mms-tts-eng"),
+        ("facebook/mms-tts-eng", "hf download facebook/mms-tts-eng"),
         ("no/such/folder", "does not exist"),
     ],
 )

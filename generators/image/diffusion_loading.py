@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 
 from conditioning.errors import StudioError
+from generators.model_files import missing_model
 from generators.torch_device import choose_device
 
 log = logging.getLogger(__name__)
@@ -95,13 +96,7 @@ def _from_pretrained(source: str, local: bool, model: str, dtype: torch.dtype, a
             source, torch_dtype=dtype, use_safetensors=None if allow_pickle else True
         )
     except OSError as exc:  # huggingface_hub's offline, not-found and HTTP errors are all OSErrors
-        # `hf` is the CLI huggingface_hub ≥ 1.0 installs (`huggingface-cli` is gone there)
-        if local:
-            raise StudioError(f"Model folder {model!r} is incomplete ({str(exc).splitlines()[0]}).") from None
-        raise StudioError(
-            f"Model {model!r} is not available offline or in the local cache; download it with "
-            f"`hf download {model}` (or give a local folder)."
-        ) from None
+        raise missing_model(model, local, exc) from None
 
 
 def _place(pipe, device: torch.device, offload: bool) -> str:

@@ -19,6 +19,7 @@ import torch
 
 from conditioning.errors import StudioError
 from generators.image.diffusion_loading import choose_dtype, model_source, refuse_pickle_folder
+from generators.model_files import missing_model
 from generators.torch_device import choose_device
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def _read_index(source: str, model: str, local: bool) -> dict:
     try:
         index = DiffusionPipeline.load_config(source)
     except OSError as exc:  # huggingface_hub's offline, not-found and HTTP errors are all OSErrors
-        raise _missing(model, local, exc) from None
+        raise missing_model(model, local, exc) from None
     kind = PIPELINES.get(index.get("_class_name"))
     if kind is None:
         raise StudioError(
@@ -82,15 +83,6 @@ def pipeline_kind(model: str | None) -> str:
         raise StudioError("The wan backend needs --model: a local Wan2.1 Diffusers folder or a hub id.")
     source, local = model_source(model)
     return PIPELINES[_read_index(source, model, local)["_class_name"]]
-
-
-def _missing(model: str, local: bool, exc: Exception) -> StudioError:
-    if local:
-        return StudioError(f"Model folder {model!r} is incomplete ({str(exc).splitlines()[0]}).")
-    return StudioError(
-        f"Model {model!r} is not available offline or in the local cache; download it with "
-        f"`huggingface-cli download {model}` (or give a local folder)."
-    )
 
 
 def _from_pretrained(source: str, model: str, local: bool, dtype: torch.dtype, allow_pickle: bool):
@@ -112,7 +104,7 @@ def _from_pretrained(source: str, model: str, local: bool, dtype: torch.dtype, a
         cls = getattr(diffusers, index["_class_name"])
         pipe = cls.from_pretrained(source, torch_dtype=dtype, use_safetensors=safetensors, **parts)
     except OSError as exc:
-        raise _missing(model, local, exc) from None
+        raise missing_model(model, local, exc) from None
     return pipe, PIPELINES[index["_class_name"]]
 
 

@@ -19,6 +19,7 @@ import torch
 import transformers  # imported here, not lazily: a missing `voice` extra then fails in the registry, in one sentence
 
 from conditioning.errors import StudioError
+from generators.model_files import missing_model
 from generators.torch_device import choose_device
 
 log = logging.getLogger(__name__)
@@ -65,14 +66,8 @@ def _build(source: str, local: bool, model: str, device, dtype):
             "text-to-speech", model=source, device=device, torch_dtype=dtype, model_kwargs={"use_safetensors": True}
         )
     except OSError as exc:  # huggingface_hub's offline, not-found and HTTP errors, and missing files, are OSErrors
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if local:
-            raise StudioError(f"Model folder {model!r} is incomplete ({first}).") from None
-        raise StudioError(
-            f"Model {model!r} (or a part it needs, such as SpeechT5's vocoder microsoft/speecht5_hifigan) is not "
-            f"available offline or in the local cache; download it with `huggingface-cli download {model}` "
-            f"(or give a local folder). ({first})"
-        ) from None
+        needs = " (or a part it needs, such as SpeechT5's vocoder microsoft/speecht5_hifigan)"
+        raise missing_model(model, local, exc, needs) from None
     except (ValueError, KeyError) as exc:  # not a text-to-speech model, or an architecture this transformers lacks
         raise StudioError(f"Model {model!r} is not a text-to-speech model transformers can run here ({exc}).") from None
 
