@@ -4,7 +4,6 @@ an arc is followed sentence by sentence; Bark/Dia cues come from the spec; missi
 (The prosody transform it applies is measured on real speech in test_voice_prosody.py.)"""
 
 import json
-import types
 
 import numpy as np
 import pytest
@@ -81,17 +80,39 @@ def test_bark_and_dia_get_non_verbal_cues_chosen_from_the_spec():
     assert cue_text("vits", "What a day!", resolve("amused"), None)[0] == "What a day!"
 
 
-def test_native_controls_per_model_type():
+def test_native_controls_per_model_type(tiny):
+    """Real tiny models: VITS's noise scale follows arousal; SpeechT5 gets a speaker embedding it can speak with."""
+    import torch
+    from transformers import SpeechT5Config, SpeechT5ForTextToSpeech, VitsModel
+
     calm, furious = resolve("calm"), resolve("furious")
-    vits = types.SimpleNamespace(config=types.SimpleNamespace(model_type="vits", noise_scale=0.667))
+    vits = VitsModel.from_pretrained(tiny)
     low = native_controls(vits, calm, prosody_style(calm))
     high = native_controls(vits, furious, prosody_style(furious))
-    assert high["attributes"]["noise_scale"] > low["attributes"]["noise_scale"] >= 0.667
+    assert high["attributes"]["noise_scale"] > low["attributes"]["noise_scale"] >= vits.config.noise_scale
     assert residual_style(prosody_style(furious), high).rate == 1.0
-    t5 = types.SimpleNamespace(config=types.SimpleNamespace(model_type="speecht5", speaker_embedding_dim=512))
-    t5.device = "cpu"
+    torch.manual_seed(0)
+    config = SpeechT5Config(
+        vocab_size=12,
+        hidden_size=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=16,
+        decoder_ffn_dim=16,
+        num_mel_bins=8,
+        speech_decoder_prenet_units=16,
+        speech_decoder_postnet_units=16,
+        speech_decoder_postnet_layers=1,
+        speaker_embedding_dim=24,
+    )
+    t5 = SpeechT5ForTextToSpeech(config).eval()
     embedding = native_controls(t5, calm, prosody_style(calm))["forward_params"]["speaker_embeddings"]
-    assert tuple(embedding.shape) == (1, 512) and float(embedding.abs().sum()) == 0.0
+    assert tuple(embedding.shape) == (1, 24)
+    with torch.no_grad():
+        mel = t5.generate_speech(torch.tensor([[1, 4, 7, 2]]), speaker_embeddings=embedding, maxlenratio=2.0)
+    assert mel.ndim == 2 and mel.shape[1] == 8 and torch.isfinite(mel).all()
 
 
 @pytest.mark.parametrize(
