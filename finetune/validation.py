@@ -139,10 +139,12 @@ def validate_during_training(accelerator, args, out: Path, step: int, render: Ca
     return metrics
 
 
-def score(folder: Path, recognizers: str | None = None, report: bool = False) -> dict:
+def score(folder: Path, recognizers: str | None = None, report: bool = False, taxonomy: str = "mikels8") -> dict:
     """Overall metrics of a rendered suite (top-1, quadrant, valence/arousal sign, alignment); optionally the full
     HTML/JSON/Markdown report in `folder/report/`."""
-    result = evaluate_folder(Path(folder), recognizers=recognizers, exclude=Path(folder) / "report", workers=2)
+    result = evaluate_folder(
+        Path(folder), recognizers=recognizers, taxonomy=taxonomy, exclude=Path(folder) / "report", workers=2
+    )
     if report:
         write_report(result, Path(folder) / "report")
     overall = dict(result["metrics"]["overall"])

@@ -128,3 +128,36 @@ def test_full_demo_improves_alignment(tmp_path):
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["after"]["alignment"] > summary["before"]["alignment"]
     assert summary["after"]["quadrant"] > summary["before"]["quadrant"]
+
+
+def test_voice_eval_scores_human_recordings_and_a_backend_on_emovoice_db(tmp_path, capsys):
+    """EmoVoice-DB as an evaluation set: references keep their label, the backend speaks each text from its
+    free-text description, both sides are scored and reported; a record whose audio is missing is counted."""
+    from studio import generate_voice
+
+    rows = []
+    for key, (emotion, prompt, text) in enumerate(
+        [
+            ("angry", "a furious, shouting voice", "Get out of my house now."),
+            ("sad", "a slow, heavy, grieving voice", "She is not coming back."),
+            ("happy", "a bright, delighted voice", "We won the whole thing!"),
+        ]
+    ):
+        wav = generate_voice(emotion, text=text, seed=key, out=tmp_path / "wavs" / f"{key}.wav").path
+        rows.append({"key": str(key), "target_text": text, "emotion": emotion, "emotion_text_prompt": prompt})
+        rows[-1]["target_wav"] = f"wavs/{wav.name}"
+    rows.append({**rows[0], "key": "9", "target_wav": "wavs/missing.wav"})
+    (tmp_path / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "eval"
+    assert studio(["finetune", "voice_eval", "--data", str(tmp_path / "test.jsonl"), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["records"] == 3 and summary["bad"] == 1 and summary["taxonomy"] == "emovoice7"
+    for side in ("reference", "generated"):
+        assert 0 <= summary[side]["alignment"] <= 1 and (out / side / "report" / "report.html").is_file()
+    reference = json.loads((out / "reference" / "0001.json").read_text())
+    assert reference["backend"] == "emovoice-db" and reference["spec"]["label"] == "sad"
+    generated = json.loads((out / "generated" / "0001.json").read_text())
+    assert generated["request"]["text"] == "She is not coming back." and generated["spec"]["source"].startswith(
+        "a slow"
+    )
+    assert "| alignment |" in capsys.readouterr().out

@@ -1,4 +1,5 @@
-"""`studio finetune {image_lora,video_lora,vad_adapter,demo} [flags…]`: a launcher for the training scripts.
+"""`studio finetune {image_lora,video_lora,vad_adapter,text_vad,voice_eval,demo} [flags…]`: a launcher for the
+training and dataset-evaluation scripts.
 
 The studio imports nothing else from finetune/ (DESIGN.md): the script's module is imported only when the verb runs,
 and every remaining flag goes to its `main(argv)` unchanged, so `studio finetune image_lora --help` and
@@ -10,11 +11,13 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SCRIPTS = ("image_lora", "video_lora", "vad_adapter", "demo")
+SCRIPTS = ("image_lora", "video_lora", "vad_adapter", "text_vad", "voice_eval", "demo")
 
 
 def register(sub) -> None:
-    parser = sub.add_parser("finetune", help="train emotion LoRAs / the VAD adapter, or run the closed-loop demo")
+    parser = sub.add_parser(
+        "finetune", help="train emotion LoRAs / adapters, evaluate on EmoVoice-DB, or run the closed-loop demo"
+    )
     parser.add_argument("script", choices=SCRIPTS, help="which training script to run")
     parser.add_argument("argv", nargs=argparse.REMAINDER, help="flags for that script (see its --help)")
     parser.set_defaults(run=run)
