@@ -158,8 +158,8 @@ def diffusion_loss(pipe, noise_scheduler, pixels, conditioning: dict, generator,
 
     device = pipe.unet.device
     with torch.no_grad():
-        dist = pipe.vae.encode(pixels.to(device, dtype)).latent_dist
-        latents = dist.sample(generator=generator) * pipe.vae.config.scaling_factor
+        dist = pipe.vae.encode(pixels.to(device, pipe.vae.dtype)).latent_dist
+        latents = (dist.sample(generator=generator) * pipe.vae.config.scaling_factor).to(dtype)
     noise = randn_tensor(latents.shape, generator=generator, device=device, dtype=latents.dtype)
     steps = torch.randint(0, noise_scheduler.config.num_train_timesteps, (latents.shape[0],), generator=generator)
     steps = steps.to(device)
@@ -222,6 +222,9 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
     write_config(out, args)
     noise_scheduler = DDPMScheduler.from_config(pipe.scheduler.config)
     pipe.to(accelerator.device, dtype=dtype)
+    pipe.vae.to(
+        dtype=torch.float32
+    )  # SD/SDXL VAEs overflow to NaN in fp16; encoding stays fp32, as diffusers' scripts do
     torch.manual_seed(args.seed)  # LoRA init: the same on every process and every rerun
     trained = add_adapters(pipe, args.rank, args.train_text_encoder)
     params = [p for model in trained for p in model.parameters() if p.requires_grad]

@@ -5,12 +5,10 @@ score recorded in its provenance. Candidates are written beside the target, so k
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 from conditioning.artifact import Artifact
-from conditioning.atomic import write_text_atomic
 from conditioning.errors import StudioError
 from conditioning.spec import EmotionSpec
 
@@ -44,14 +42,14 @@ def choose_best(candidates: list[Artifact], spec: EmotionSpec, target: Path, rec
         "chosen_seed": scores[best_index]["seed"],
         "scores": scores,
     }
-    target = Path(target)
-    os.replace(best.path, target)
-    write_text_atomic(target.with_suffix(".json"), json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    chosen = Artifact(path=Path(target), modality=modality, provenance=record)
+    os.replace(best.path, chosen.path)
+    chosen.write_sidecar()
     for index, candidate in enumerate(candidates):
         if index != best_index:
             candidate.path.unlink(missing_ok=True)
         candidate.sidecar.unlink(missing_ok=True)
-    return Artifact(path=target, modality=modality, provenance=record)
+    return chosen
 
 
 def candidate_path(target: Path, index: int) -> Path:
