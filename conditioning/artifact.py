@@ -33,6 +33,20 @@ class Artifact:
     def sidecar(self) -> Path:
         return sidecar_path(self.path)
 
+    def intent(self):
+        """(EmotionSpec, EmotionArc | None) the output was asked to carry; one StudioError when the sidecar's are
+        missing or malformed (every reader — reports, gallery, re-run — says the same)."""
+        from conditioning.arc import EmotionArc
+        from conditioning.spec import EmotionSpec
+
+        record = self.provenance
+        try:
+            spec = EmotionSpec.from_dict(record["spec"])
+            arc = EmotionArc.from_dict(record["arc"]) if record.get("arc") else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise StudioError(f"sidecar has no valid spec ({exc.__class__.__name__}: {exc})") from None
+        return spec, arc
+
     def write_sidecar(self) -> Path:
         write_text_atomic(self.sidecar, json.dumps(self.provenance, indent=2, ensure_ascii=False) + "\n")
         return self.sidecar

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning import EmotionArc, EmotionSpec, StudioError, get_taxonomy
+from conditioning import StudioError, get_taxonomy
 from conditioning.artifact import read_artifact
 from conditioning.atomic import write_text_atomic
 from conditioning.vad import quadrant
@@ -66,11 +66,7 @@ def evaluate_one(path: Path, folder: Path, recognizers: dict, taxonomy: str, art
     if path.suffix.lower() not in SUFFIXES[artifact.modality]:
         raise StudioError(f"sidecar says {artifact.modality} but {path.suffix} is not a {artifact.modality} format")
     record = artifact.provenance
-    try:
-        spec = EmotionSpec.from_dict(record["spec"])
-        arc = EmotionArc.from_dict(record["arc"]) if record.get("arc") else None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise StudioError(f"sidecar has no valid spec ({exc.__class__.__name__}: {exc})") from None
+    spec, arc = artifact.intent()
     recognition = recognizers[artifact.modality](path)
     wanted, seen = metrics.intended_label(spec, taxonomy), metrics.recognized_label(recognition, taxonomy)
     arc_error = metrics.arc_tracking_error(lambda t: arc.at(t).vad, recognition.per_second) if arc else None

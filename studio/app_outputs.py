@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conditioning import EmotionArc, EmotionSpec, StudioError
+from conditioning import EmotionSpec, StudioError
 from conditioning.artifact import read_artifact
 from studio.api import generate
 from studio.app_support import output_path
@@ -34,8 +34,8 @@ def list_gallery(folder: Path) -> list[dict]:
             continue
         try:
             artifact = read_artifact(path)
-            spec = EmotionSpec.from_dict(artifact.provenance["spec"])
-        except (StudioError, KeyError, TypeError, ValueError):
+            spec, _ = artifact.intent()
+        except StudioError:
             continue
         record = artifact.provenance
         items.append(
@@ -91,7 +91,7 @@ def recognize(path: str, recognize_fn=None, taxonomy: str = GALLERY_TAXONOMY) ->
     from eval.metrics import alignment_score, recognized_label
 
     artifact = read_artifact(Path(path))
-    spec = EmotionSpec.from_dict(artifact.provenance["spec"])
+    spec, _ = artifact.intent()
     recognition = (recognize_fn or recognizer(artifact.modality))(artifact.path)
     return {
         "recognizer": recognition.recognizer,
@@ -110,7 +110,7 @@ def rerun(path: str, folder: Path):
     request = record.get("request")
     if not isinstance(request, dict):
         raise StudioError(f"{Path(path).name} was made before sidecars kept the request; generate it again instead.")
-    spec = EmotionSpec.from_dict(record["spec"])
+    spec, arc = artifact.intent()
     seed = int(record.get("seed") or 0)
     out = output_path(Path(folder), artifact.modality, record.get("backend"), f"{emotion_name(spec)}-rerun", seed)
     return generate(
@@ -123,7 +123,7 @@ def rerun(path: str, folder: Path):
         fps=request.get("fps"),
         out=out,
         backend=record.get("backend"),
-        arc=EmotionArc.from_dict(record["arc"]) if record.get("arc") else None,
+        arc=arc,
         **(request.get("options") or {}),
     )
 

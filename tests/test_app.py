@@ -307,3 +307,16 @@ def test_rerun_replays_the_request_not_the_derived_parameters(tmp_path):
     assert again.provenance["request"] == first.provenance["request"]
     assert again.provenance["request"]["options"]["voice"] == "Breathe in."
     assert again.path.read_bytes() == first.path.read_bytes()  # same request, same seed: the same clip
+
+
+def test_scoring_a_sidecar_without_a_spec_is_one_clear_error(tmp_path):
+    from conditioning import StudioError
+    from studio import generate_image
+    from studio.app_outputs import recognize
+
+    made = generate_image("joy", size="64x64", out=tmp_path / "joy.png")
+    record = json.loads(made.sidecar.read_text())
+    del record["spec"]
+    made.sidecar.write_text(json.dumps(record))
+    with pytest.raises(StudioError, match="no valid spec"):
+        recognize(str(made.path))
