@@ -131,9 +131,10 @@ def arc_chart(item: dict, duration: float, width: int = 300, height: int = 120) 
         f'aria-label="arc tracking"><line x1="{pad}" y1="{height / 2}" x2="{width - pad}" y2="{height / 2}" '
         f'stroke="#ccc"/><text x="4" y="12" font-size="10">{escape(item["file"])}</text>'
     ]
+    intended = arc.sample(duration, 41)  # once, for both lines
     for dim, colour in ((0, "#1f77b4"), (1, "#d62728")):
-        steps = [i * duration / 40 for i in range(41)]
-        wanted = " ".join(f"{x:.1f},{y:.1f}" for x, y in (pt(t, arc.at(t).vad[dim]) for t in steps))
+        points = (pt(i * duration / 40, spec.vad[dim]) for i, spec in enumerate(intended))
+        wanted = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         seen = " ".join(f"{x:.1f},{y:.1f}" for x, y in (pt(s["t"], s["vad"][dim]) for s in samples))
         parts.append(f'<polyline points="{wanted}" fill="none" stroke="{colour}" stroke-dasharray="4 3"/>')
         parts.append(f'<polyline points="{seen}" fill="none" stroke="{colour}" stroke-width="2"/>')

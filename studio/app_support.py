@@ -99,11 +99,8 @@ def arc_curve(arc: EmotionArc, duration: float | None = None, steps: int = 41) -
     """The arc sampled for a chart: t, valence, arousal, dominance."""
     end = max(duration or 0.0, arc.end, 1.0)
     return [
-        {
-            "t": round(i * end / (steps - 1), 3),
-            **dict(zip(("valence", "arousal", "dominance"), arc.at(i * end / (steps - 1)).vad)),
-        }
-        for i in range(steps)
+        {"t": round(i * end / (steps - 1), 3), **dict(zip(("valence", "arousal", "dominance"), spec.vad))}
+        for i, spec in enumerate(arc.sample(end, steps))
     ]
 
 
