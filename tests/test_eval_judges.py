@@ -82,6 +82,18 @@ def test_clip_zero_shot_returns_a_distribution_over_the_taxonomy(tiny_clip, pict
     assert set(probs) == set(labels) and sum(probs.values()) == pytest.approx(1.0, abs=1e-4)
     assert set(rec.categories) <= set(MIKELS) and sum(rec.categories.values()) == pytest.approx(1.0, abs=1e-4)
     assert all(-1 <= x <= 1 for x in rec.vad)
+    # the same numbers as CLIP itself on this picture and these prompts (so the image and labels are really read)
+    from eval.recognizers.clip_zero_shot import PROMPT
+
+    model = transformers.CLIPModel.from_pretrained(tiny_clip).eval()
+    processor = transformers.CLIPProcessor.from_pretrained(tiny_clip)
+    texts = [PROMPT.format(label=label) for label in labels]
+    inputs = processor(text=texts, images=Image.open(picture).convert("RGB"), return_tensors="pt", padding=True)
+    with torch.no_grad():
+        expected = model(**inputs).logits_per_image.softmax(-1)[0].tolist()
+    assert max(expected) - min(expected) > 1e-3  # not uniform: the comparison below can tell labels apart
+    assert [probs[label] for label in labels] == pytest.approx(expected, abs=1e-4)
+    assert rec.attributes["top_label"] == labels[int(np.argmax(expected))]
 
 
 def test_biased_linear_probe_picks_the_biased_label(tiny_clip, picture, tmp_path):
@@ -139,3 +151,12 @@ def test_speech_classifier_maps_emotion2vec_style_labels(tmp_path):
     probs = {k[2:]: v for k, v in rec.attributes.items() if k.startswith("p_")}
     assert set(probs) == {"angry", "happy", "neutral", "sad"} and sum(probs.values()) == pytest.approx(1.0, abs=1e-4)
     assert set(rec.categories) <= set(MIKELS) and sum(rec.categories.values()) == pytest.approx(1.0, abs=1e-4)
+    # the classifier's own softmax on the audio resampled to 16 kHz, each label under its English name
+    from eval.recognizers.pitch import resample
+
+    model = transformers.Wav2Vec2ForSequenceClassification.from_pretrained(tmp_path / "ser").eval()
+    extractor = transformers.Wav2Vec2FeatureExtractor.from_pretrained(tmp_path / "ser")
+    audio = resample(soundfile.read(wav)[0], 22050, 16000).astype("float32")
+    with torch.no_grad():
+        expected = model(**extractor(audio, sampling_rate=16000, return_tensors="pt")).logits.softmax(-1)[0].tolist()
+    assert [probs[label.split("/")[1]] for label in labels] == pytest.approx(expected, abs=1e-4)
