@@ -5,8 +5,6 @@ and bad input leaves a message under its widget while the rest of the page keeps
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -166,36 +164,22 @@ def test_best_of_n_keeps_one_and_records_the_scores(at):
     assert len(list(Path(made[0]).parent.iterdir())) == 2  # the kept image and its sidecar; candidates are gone
 
 
-def test_model_backends_missing_extra_and_bad_model_path(at, monkeypatch, tmp_path):
-    from generators.image import procedural
-
-    seen = {}
-
-    def dream(request):  # a "model backend" that records the model it was given and paints procedurally
-        seen["model"] = request.options.get("model")
-        return procedural.generate(request)
-
-    fake = types.ModuleType("_app_test_dreamer")
-    fake.OPTIONS, fake.SUFFIXES, fake.generate = ("model",), procedural.SUFFIXES, dream
-    monkeypatch.setitem(sys.modules, "_app_test_dreamer", fake)
-    monkeypatch.setitem(BACKENDS, ("image", "dreamer"), ("_app_test_dreamer", "image"))
+def test_model_backends_missing_extra_and_bad_model_path(at, monkeypatch):
+    """An extra that is not installed is named, not offered (simulated: no other way to lose an import); a bad model
+    path on the real diffusion backend is a message under the field and a disabled button."""
     monkeypatch.setitem(BACKENDS, ("image", "absent"), ("_app_test_no_such_module", "image"))
     at.switch_page("generate_page.py").run()
     assert any("absent is not installed" in c.value and "emotion-studio[image]" in c.value for c in at.caption)
     assert "absent" not in at.selectbox(key="gen_backend_image").options
-    at.selectbox(key="gen_backend_image").set_value("dreamer").run()
+    if "diffusion" not in at.selectbox(key="gen_backend_image").options:
+        pytest.skip("the diffusion backend is not installed")
+    at.selectbox(key="gen_backend_image").set_value("diffusion").run()
     at.text_input(key="gen_model_image").input("/no/such/model").run()
     assert not at.exception
     assert "does not exist" in at.error[0].value
     assert at.button(key="btn_generate").disabled
     at.text_input(key="gen_subject").input("a lighthouse").run()  # the rest of the page still works
-    weights = tmp_path / "weights"
-    weights.mkdir()
-    at.text_input(key="gen_model_image").input(str(weights)).run()
-    at.select_slider(key="gen_image_size").set_value(256).run()
-    at.button(key="btn_generate").click().run()
-    assert_fine(at)
-    assert seen["model"] == str(weights)
+    assert not at.exception
 
 
 def test_gallery_lists_filters_opens_and_reruns(at, out):
@@ -277,8 +261,8 @@ def test_studio_app_command_runs_streamlit_on_the_entry_file(monkeypatch, tmp_pa
     assert main(["app", "--port", "0"]) == 1
 
 
-@pytest.mark.slow  # ~20 s: imports diffusers and renders 256 px on the CPU
 def test_diffusion_backend_with_a_local_model_folder(at, out, tmp_path):
+    """The model folder typed in the app reaches the diffusion backend (a tiny SD, 2 steps)."""
     pytest.importorskip("diffusers")
     from tiny_diffusion import build_tiny_sd
 
@@ -294,6 +278,7 @@ def test_diffusion_backend_with_a_local_model_folder(at, out, tmp_path):
     assert_fine(at)
     record = json.loads(Path(at.session_state["results"][0]).with_suffix(".json").read_text())
     assert record["backend"] == "diffusion" and record["parameters"]["steps"] == 2
+    assert record["model"] == str(model) and record["request"]["options"]["model"] == str(model)
 
 
 def test_rerun_replays_the_request_not_the_derived_parameters(tmp_path):
