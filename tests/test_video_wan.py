@@ -15,7 +15,6 @@ from PIL import Image
 from tiny_wan import wan_i2v, wan_loras, wan_t2v  # noqa: F401  (session fixtures)
 
 from conditioning import StudioError, resolve, resolve_arc
-from generators.image.lora_blend import blend_weights
 from generators.request import GenerationRequest
 from generators.video import wan
 from generators.video.wan_arc import SegmentPlan, assemble, plan_segments
@@ -144,9 +143,7 @@ def test_emotion_loras_load_blend_and_unload(wan_t2v, wan_loras, tmp_path):  # n
     awe = wan.render(request(wan_t2v, tmp_path / "l.mp4", emotion="awe", frames=5, lora=loras))
     blend = wan.render(request(wan_t2v, tmp_path / "m.mp4", emotion="0.5 awe + 0.5 fear", frames=5, lora=loras))
     weights = awe.segments[0].lora_weights
-    assert weights == pytest.approx(blend_weights(resolve("awe"), ["awe", "fear"]))
-    gain = 0.4 + 0.6 * resolve("awe").intensity  # intensity scales the share of the spec's own category
-    assert weights["awe"] == pytest.approx(gain, rel=0.05) and weights["fear"] < 0.01
+    assert max(weights, key=weights.get) == "awe" and 0.4 <= weights["awe"] <= 1 and weights["fear"] < 0.01
     mixed = blend.segments[0].lora_weights
     assert mixed["awe"] == pytest.approx(mixed["fear"], abs=0.02) and 0.3 < mixed["awe"] < 0.5
     assert not np.array_equal(base, awe.frames) and not np.array_equal(awe.frames, blend.frames)
@@ -205,4 +202,7 @@ def test_cli_generates_a_wan_clip(wan_t2v, tmp_path, capsys):  # noqa: F811
     out = tmp_path / "cli.mp4"
     argv = ["generate", "video", "--backend", "wan", "--model", str(wan_t2v), "--emotion", "fear", "--frames", "5",
             "--size", "32x32", "--steps", "2", "--seed", "4", "--out", str(out)]  # fmt: skip
-    assert main(argv) == 0 and out.exists() and "video" in capsys.readouterr().out
+    assert main(argv) == 0 and str(out) in capsys.readouterr().out
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["backend"] == "wan" and record["seed"] == 4 and record["parameters"]["frames"] == 5
+    assert record["spec"]["source"] == "fear" and record["parameters"]["size"] == [32, 32]
