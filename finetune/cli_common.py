@@ -13,11 +13,14 @@ from conditioning.atomic import write_text_atomic
 from finetune.datasets import ADAPTERS, load_dataset
 
 
-def add_common_flags(parser, *, default_out: str, default_steps: int, default_lr: float, data: bool = True) -> None:
+def add_common_flags(
+    parser, *, default_out: str, default_steps: int, default_lr: float, data: bool = True, formats=tuple(ADAPTERS)
+) -> None:
+    """`formats`: the dataset formats this script trains on (what --format offers)."""
     parser.add_argument("--model", required=True, help="hub id or local diffusers folder")
     if data:
         parser.add_argument("--data", type=Path, required=True, help="dataset folder or annotation file")
-        parser.add_argument("--format", choices=sorted(ADAPTERS), default=None, help="default: detected")
+        parser.add_argument("--format", choices=sorted(formats), default=None, help="default: detected")
     parser.add_argument("--taxonomy", default="mikels8", help="emotion labels the captions use")
     if data:  # the VAD adapter trains on text embeddings only: no images, no LoRA rank
         parser.add_argument("--resolution", type=int, default=None, help="default: the model's native size")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import time
 from pathlib import Path
 
@@ -161,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         stage_seconds[stage], tick = round(now - tick, 1), now
 
     out = args.out
+    for side in ("before", "after", "reference"):  # a rerun with other seeds must not score the last run's files
+        shutil.rmtree(out / side, ignore_errors=True)
     emotions = list(get_taxonomy("mikels8").labels)
     images = paintings(emotions, args.per_emotion, args.size, seed=args.seed)
     log.info("demo: training the base model on %d neutral-captioned paintings", len(images))

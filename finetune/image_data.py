@@ -38,6 +38,12 @@ def batch_indices(n: int, step: int, batch_size: int, seed: int, process: int = 
     return [int(i) for i in order[start : start + batch_size]]
 
 
+def step_generator(seed: int, step: int, process: int = 0) -> torch.Generator:
+    """The noise (timesteps, noise, σ) of `step` on `process`: a function of the step alone, so `--resume` continues
+    exactly where an uninterrupted run would be."""
+    return torch.Generator().manual_seed(seed * 1_000_003 + step * 1009 + process)
+
+
 class ImageSet:
     """Decoded images kept in memory (fine for LoRA-sized sets; a large set would cache latents instead)."""
 

@@ -28,18 +28,19 @@ from torch.nn import functional as F
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
 from finetune.cli_common import add_common_flags, add_validation_flags, emotion_groups, load_records, write_config
-from finetune.image_data import ImageSet, batch_indices
+from finetune.image_data import ImageSet, batch_indices, step_generator
 from finetune.lora_io import save_lora
 from finetune.validation import log_line, render_suite, validate_during_training
 
 log = logging.getLogger(__name__)
 UNET_TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 TEXT_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj"]
+FORMATS = ("emoart", "imagefolder", "emoset")  # the image datasets
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="finetune.image_lora", description=__doc__.splitlines()[0])
-    add_common_flags(parser, default_out="lora-output", default_steps=1000, default_lr=1e-4)
+    add_common_flags(parser, default_out="lora-output", default_steps=1000, default_lr=1e-4, formats=FORMATS)
     parser.add_argument("--batch-size", type=int, default=1, help="per process")
     parser.add_argument("--per-emotion", action="store_true", help="one LoRA per emotion instead of one for all")
     parser.add_argument("--train-text-encoder", action="store_true")
@@ -250,7 +251,7 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
             len(images), step, args.batch_size, args.seed, accelerator.process_index, accelerator.num_processes
         )
         pixels, captions = images.batch(index)
-        generator = torch.Generator().manual_seed(args.seed * 1_000_003 + step * 1009 + accelerator.process_index)
+        generator = step_generator(args.seed, step, accelerator.process_index)
         with accelerator.autocast():
             with torch.set_grad_enabled(args.train_text_encoder):
                 conditioning = encode(pipe, captions, accelerator.device, args.resolution)
@@ -293,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        data = load_records(args, kinds=("emoart", "imagefolder", "emoset"))
+        data = load_records(args, kinds=FORMATS)
         groups = emotion_groups(data.records, args.per_emotion)
         results = {}
         for emotion, records in groups.items():

@@ -37,8 +37,9 @@ def save_lora(pipeline_class, out_dir: Path, unet, text_encoder=None, text_encod
     out_dir.mkdir(parents=True, exist_ok=True)
     kwargs = {"unet_lora_layers": lora_layers(unet), "unet_lora_adapter_metadata": adapter_metadata(unet)}
     for name, model in (("text_encoder", text_encoder), ("text_encoder_2", text_encoder_2)):
-        if lora_layers(model):
-            kwargs[f"{name}_lora_layers"] = lora_layers(model)
+        layers = lora_layers(model)
+        if layers:
+            kwargs[f"{name}_lora_layers"] = layers
             kwargs[f"{name}_lora_adapter_metadata"] = adapter_metadata(model)
     return write_lora(pipeline_class, out_dir, **kwargs)
 

@@ -1,7 +1,7 @@
 """A tiny Stable Diffusion pipeline built from configs (no downloads) for `studio finetune demo`.
 
-Copied from tests/tiny_diffusion.py (finetune code must not import tests/; diffusers' "copy-pasted code over hasty
-abstractions"), with the latent size as a parameter so the demo can train at 32 px.
+The tests build their tiny SD from here too (tests/tiny_diffusion.py adds SDXL and LoRA helpers); the latent size
+and the noise schedule are parameters so the demo can train at 32 px with zero terminal SNR.
 
 Sizes follow diffusers' own `get_dummy_components` (../shared/reference/FACTS.md §7): real architectures, random
 weights, a few milliseconds per step on a CPU. The tokenizer is made here with the `tokenizers` library (WordLevel +

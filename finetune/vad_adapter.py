@@ -23,6 +23,7 @@ from conditioning import StudioError
 from conditioning.atomic import atomic_path
 from finetune.checkpoints import resume_from, save_checkpoint
 from finetune.cli_common import add_common_flags, write_config
+from finetune.image_data import step_generator
 from finetune.vad_triples import SUBJECTS, make_triples
 from finetune.validation import log_line
 from generators.image.vad_adapter import VADAdapter
@@ -91,7 +92,7 @@ def train_adapter(args) -> None:
     device = accelerator.device
     train = [t.to(device) for t in train]
     for step in tqdm(range(start, args.max_steps), desc="vad_adapter", file=sys.stderr, disable=None):
-        gen = torch.Generator().manual_seed(args.seed * 1_000_003 + step * 1009 + accelerator.process_index)
+        gen = step_generator(args.seed, step, accelerator.process_index)
         idx = torch.randint(0, len(train[2]), (args.batch_size,), generator=gen).to(device)
         loss = objective(wrapped, *(t[idx] for t in train), args.alpha)
         accelerator.backward(loss)

@@ -27,7 +27,7 @@ from torch.nn import functional as F
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
 from finetune.cli_common import add_common_flags, add_validation_flags, load_records, write_config
-from finetune.image_data import batch_indices
+from finetune.image_data import batch_indices, step_generator
 from finetune.lora_io import adapter_metadata, lora_layers, write_lora
 from finetune.validation import log_line, render_video_suite, validate_during_training
 from finetune.video_data import LatentSet, four_k_plus_one
@@ -38,7 +38,7 @@ TARGETS = ["to_q", "to_k", "to_v", "to_out.0"]
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="finetune.video_lora", description=__doc__.splitlines()[0])
-    add_common_flags(parser, default_out="video-lora-output", default_steps=1000, default_lr=1e-4)
+    add_common_flags(parser, default_out="video-lora-output", default_steps=1000, default_lr=1e-4, formats=("video",))
     parser.add_argument("--frames", type=int, default=81, help="frames per clip; cut to 4k+1")
     parser.add_argument("--fps", type=int, default=16, help="sampling rate (Wan was trained at 16 fps)")
     parser.add_argument("--cache-latents", action="store_true", help="store VAE latents in <out>/latent-cache")
@@ -150,7 +150,7 @@ def train(args, records, emotions: list[str]) -> dict:
             embeds, _ = pipe.encode_prompt(
                 [records[index[0]].caption], do_classifier_free_guidance=False, device=accelerator.device
             )
-        generator = torch.Generator().manual_seed(args.seed * 1_000_003 + step * 1009 + accelerator.process_index)
+        generator = step_generator(args.seed, step, accelerator.process_index)
         with accelerator.autocast():
             loss = flow_loss(transformer, latents, embeds, generator, shift, dtype)
         accelerator.backward(loss)
