@@ -142,14 +142,16 @@ def train(args, records, emotions: list[str]) -> dict:
     clips = LatentSet(records, pipe.vae, args.frames, args.resolution, args.fps, cache)
     shift = float(pipe.scheduler.config.get("flow_shift") or 1.0)
     start = resume_from(accelerator, out, args.resume)
-    loss_value, metrics = None, {}
+    loss_value, metrics, caption_embeds = None, {}, {}
     for step in range(start, args.max_steps):
         index = batch_indices(len(clips), step, 1, args.seed, accelerator.process_index, accelerator.num_processes)
         latents = clips.latents(index[0])[None].to(accelerator.device)
-        with torch.no_grad():
-            embeds, _ = pipe.encode_prompt(
-                [records[index[0]].caption], do_classifier_free_guidance=False, device=accelerator.device
-            )
+        caption = records[index[0]].caption
+        if caption not in caption_embeds:  # UMT5-XXL once per caption, not once per step; kept on the CPU
+            with torch.no_grad():
+                encoded, _ = pipe.encode_prompt([caption], do_classifier_free_guidance=False, device=accelerator.device)
+            caption_embeds[caption] = encoded.cpu()
+        embeds = caption_embeds[caption].to(accelerator.device)
         generator = step_generator(args.seed, step, accelerator.process_index)
         with accelerator.autocast():
             loss = flow_loss(transformer, latents, embeds, generator, shift, dtype)
