@@ -7,6 +7,7 @@ artifact = generate_image("awe", text="a lighthouse", seed=3, size="512x512", ou
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from conditioning import resolve, resolve_arc
@@ -29,7 +30,7 @@ def default_out(modality: str, emotion, seed: int, suffix: str) -> Path:
     return DEFAULT_OUTPUT / modality / f"{slug(emotion)}-{seed}{suffix}"
 
 
-def generate(
+def build_request(
     modality: str,
     emotion=None,
     *,
@@ -42,14 +43,9 @@ def generate(
     backend: str | None = None,
     arc=None,
     taxonomy: str | None = None,
-    best_of: int = 1,
-    recognizer: str | None = None,
     **options,
-) -> Artifact:
-    """Resolve the emotion (or arc), build the request and run the backend; returns the written Artifact.
-
-    best_of > 1 makes that many candidates (seeds seed, seed+1, …), scores each with `recognizer` (default: the
-    modality's feature recognizer) against the intended spec and keeps the best (see studio/best_of.py)."""
+):
+    """(backend module, GenerationRequest): the emotion (or arc) resolved and everything checked before any work."""
     module = get_backend(modality, backend)
     if emotion is None and arc is None:
         raise StudioError("Give an emotion (label, VAD or text) or an arc such as 'calm:0,dread:4'.")
@@ -61,27 +57,52 @@ def generate(
     target = (
         Path(out) if out is not None else default_out(modality, emotion if emotion is not None else arc, seed, suffix)
     )
+    request = GenerationRequest(
+        spec=spec,
+        out=target,
+        text=text or "",
+        seed=seed,
+        arc=arc_obj,
+        size=size,
+        duration=duration,
+        fps=fps,
+        options=dict(options),
+    )
+    return module, request
+
+
+def generate(modality: str, emotion=None, *, best_of: int = 1, recognizer: str | None = None, **kwargs) -> Artifact:
+    """Resolve the emotion (or arc), build the request and run the backend; returns the written Artifact.
+
+    kwargs: text, seed, size, duration, fps, out, backend, arc, taxonomy and the backend's options.
+    best_of > 1 makes that many candidates (seeds seed, seed+1, …), scores each with `recognizer` (default: the
+    modality's feature recognizer) against the intended spec and keeps the best (see studio/best_of.py)."""
+    module, request = build_request(modality, emotion, **kwargs)
     if not isinstance(best_of, int) or not 1 <= best_of <= 64:
         raise StudioError(f"--best-of {best_of!r} must be a whole number from 1 to 64.")
-
-    def make(seed_k: int, path: Path) -> Artifact:
-        request = GenerationRequest(
-            spec=spec,
-            out=path,
-            text=text or "",
-            seed=seed_k,
-            arc=arc_obj,
-            size=size,
-            duration=duration,
-            fps=fps,
-            options=dict(options),
-        )
-        return module.generate(request)
-
     if best_of == 1:
-        return make(seed, target)
-    candidates = [make((seed + k) % 2**32, candidate_path(target, k)) for k in range(best_of)]
-    return choose_best(candidates, spec, target, recognizer)
+        return module.generate(request)
+    candidates = [
+        module.generate(replace(request, seed=(request.seed + k) % 2**32, out=candidate_path(request.out, k)))
+        for k in range(best_of)
+    ]
+    return choose_best(candidates, request.spec, request.out, recognizer)
+
+
+def generate_many(calls: list[dict]) -> list[Artifact]:
+    """Several `generate(modality=…, …)` calls, in order. When all are for one backend that offers `generate_many`
+    (the diffusion backend), it gets them together and denoises them as one batch; the bytes equal single calls'."""
+    built = []
+    for call in calls:
+        call = dict(call)
+        if call.pop("best_of", 1) != 1:
+            raise StudioError("A batched call makes one output per job; run best-of-N jobs with generate(best_of=…).")
+        call.pop("recognizer", None)
+        built.append(build_request(call.pop("modality"), call.pop("emotion", None), **call))
+    modules = {id(module) for module, _ in built}
+    if len(modules) == 1 and hasattr(built[0][0], "generate_many"):
+        return built[0][0].generate_many([request for _, request in built])
+    return [module.generate(request) for module, request in built]
 
 
 def generate_image(emotion, **kwargs) -> Artifact:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import json
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -27,6 +27,7 @@ from conditioning.artifact import Artifact, package_version, provenance
 from conditioning.atomic import atomic_path
 from conditioning.errors import StudioError
 from conditioning.visual_style import visual_style
+from generators.image.batch_invariant import single_run_numbers
 from generators.image.diffusion_loading import img2img, load_pipeline
 from generators.image.lora_blend import apply_loras, blend_weights, parse_loras
 from generators.image.painter import make_genes, paint
@@ -92,8 +93,33 @@ def _default(call, name: str):
     return None if param is None else param.default
 
 
-def generate(request: GenerationRequest) -> Artifact:
-    """Load (or reuse) the pipeline, apply the conditioning, denoise, and write PNG + sidecar atomically."""
+@dataclass
+class Prepared:
+    """One request checked, composed and turned into pipeline arguments; what `render` and `write` need."""
+
+    request: GenerationRequest
+    out: Path
+    call: object
+    kwargs: dict
+    composed: object
+    weights: dict
+    loras: dict
+    parameters: dict
+    load_s: float
+
+    @property
+    def batch_key(self) -> tuple | None:
+        """Requests with equal keys can share one denoising batch; None: this one runs alone (LoRA weights, the
+        VAD adapter's embeddings and img2img inputs are per request)."""
+        if self.loras or self.parameters["vad_adapter"] or self.parameters["init"]:
+            return None
+        shared = {k: v for k, v in self.kwargs.items() if k not in ("prompt", "negative_prompt", "generator")}
+        return (id(self.call), json.dumps(shared, sort_keys=True, default=str))
+
+
+def prepare(request: GenerationRequest) -> tuple[Prepared, object]:
+    """Validate, load (or reuse) the pipeline, compose the prompt and build the call's arguments; also returns
+    the cached pipeline entry (LoRAs are applied to it just before the call)."""
     out = check_output(request.out, SUFFIXES)
     options, spec = request.options, request.spec
     allow_pickle, plain = bool(options.get("allow_pickle")), bool(options.get("plain"))
@@ -121,7 +147,6 @@ def generate(request: GenerationRequest) -> Artifact:
     if "negative_prompt" not in params or "true_cfg_scale" in params:  # FLUX: a negative needs 2x-cost true CFG
         composed = replace(composed, negative=None)
     weights = blend_weights(spec, loras)
-    apply_loras(loaded, loras, weights)
 
     call = img2img(loaded) if init else pipe
     steps = steps or _default(call.__call__, "num_inference_steps")
@@ -142,12 +167,7 @@ def generate(request: GenerationRequest) -> Artifact:
         kwargs["prompt"] = composed.prompt
         if composed.negative is not None:
             kwargs["negative_prompt"] = composed.negative
-    render_start = time.perf_counter()
-    image = call(**kwargs).images[0]
-    render_s = time.perf_counter() - render_start
-
     parameters = {
-        "size": list(image.size),
         "text": request.text,
         **composed.to_dict(),
         "plain": plain,
@@ -163,6 +183,52 @@ def generate(request: GenerationRequest) -> Artifact:
         "attention": loaded.attention,
         "offload": bool(options.get("offload")),
     }
+    return Prepared(request, out, call, kwargs, composed, weights, loras, parameters, load_s), loaded
+
+
+def generate(request: GenerationRequest) -> Artifact:
+    """Load (or reuse) the pipeline, apply the conditioning, denoise, and write PNG + sidecar atomically."""
+    prepared, loaded = prepare(request)
+    apply_loras(loaded, prepared.loras, prepared.weights)
+    render_start = time.perf_counter()
+    image = prepared.call(**prepared.kwargs).images[0]
+    return write(prepared, image, time.perf_counter() - render_start)
+
+
+def generate_many(requests: list[GenerationRequest]) -> list[Artifact]:
+    """Several requests; those that share a model and settings run as one denoising batch.
+
+    The pipeline gets lists of prompts, negatives and CPU generators: diffusers draws each latent (and each
+    scheduler noise) from its own generator with the single-image shape, so every image starts from the noise its
+    single run would, and the classifier-free-guidance halves of all of them go through the UNet together. On the
+    tiny SD the PNG bytes equal the single runs' (tests/test_batch_diffusion.py); a GPU kernel chosen for a larger
+    batch may round differently, which `bench/gpu_image.py` reports."""
+    if len(requests) <= 1:
+        return [generate(r) for r in requests]
+    prepared = [prepare(r) for r in requests]
+    keys = {p.batch_key for p, _ in prepared}
+    if None in keys or len(keys) > 1:
+        return [generate(r) for r in requests]
+    loaded = prepared[0][1]
+    apply_loras(loaded, {}, {})
+    first = prepared[0][0]
+    kwargs = dict(first.kwargs)
+    kwargs["prompt"] = [p.kwargs["prompt"] for p, _ in prepared]
+    kwargs["generator"] = [p.kwargs["generator"] for p, _ in prepared]
+    if "negative_prompt" in first.kwargs:
+        kwargs["negative_prompt"] = [p.kwargs["negative_prompt"] for p, _ in prepared]
+    render_start = time.perf_counter()
+    with single_run_numbers(first.call, len(prepared)):
+        images = first.call(**kwargs).images
+    share = (time.perf_counter() - render_start) / len(prepared)
+    return [write(p, image, share, batch=len(prepared)) for (p, _), image in zip(prepared, images)]
+
+
+def write(prepared: Prepared, image: Image.Image, render_s: float, batch: int = 1) -> Artifact:
+    """PNG (provenance in a text chunk) and sidecar, both atomically."""
+    request, spec = prepared.request, prepared.request.spec
+    options = request.options
+    parameters = {"size": list(image.size), **prepared.parameters}
     record = provenance(
         request=request.to_record(),
         modality="image",
@@ -172,7 +238,7 @@ def generate(request: GenerationRequest) -> Artifact:
         seed=request.seed,
         styles={"visual": visual_style(spec).to_dict()},
         parameters=parameters,
-        timings={"load_s": round(load_s, 4), "render_s": round(render_s, 4)},
+        timings={"load_s": round(prepared.load_s, 4), "render_s": round(render_s, 4), "batch": batch},
     )
     record["versions"].update(diffusers=package_version("diffusers"), torch=torch.__version__)
     reproducible = {
@@ -181,9 +247,9 @@ def generate(request: GenerationRequest) -> Artifact:
     info = PngImagePlugin.PngInfo()
     info.add_text("emotion-studio", json.dumps(reproducible, ensure_ascii=False))
     write_start = time.perf_counter()
-    with atomic_path(out) as tmp:
+    with atomic_path(prepared.out) as tmp:
         image.save(tmp, format="PNG", pnginfo=info, compress_level=1)
     record["timings"]["write_s"] = round(time.perf_counter() - write_start, 4)  # sidecar only, not the PNG
-    artifact = Artifact(path=out, modality="image", provenance=record)
+    artifact = Artifact(path=prepared.out, modality="image", provenance=record)
     artifact.write_sidecar()
     return artifact
