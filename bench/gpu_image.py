@@ -1,11 +1,14 @@
 """Full-size SD 1.5 and SDXL on one CUDA GPU: images/s for raw diffusers and for the studio's diffusion backend.
 
-    python bench/gpu_image.py [--steps 20] [--runs 6] [--only sd15|sdxl]
+    python bench/gpu_image.py [--steps 20] [--runs 6] [--only sd15|sdxl] [--batches 1,4,16] [--peak-tflops 989]
 
 The architectures are built from their published configs (written inline below) with random fp16 weights — a real
 network costs the same per step whatever its weights — and a tokenizer made locally, so nothing is downloaded. Each
 model is saved as safetensors and loaded through the studio (as a user's folder would be); the raw figure calls that
-same pipeline object directly with the same prompt, seed and steps. Prints one line per model to paste into a note.
+same pipeline object directly with the same prompt, seed and steps. Prints one line per model to paste into a note, then the throughput lines: images/s for raw diffusers at batch 1
+(+ PNG save at the studio's compress_level=1) and for `studio batch` runs of 16 jobs at each --batches size,
+alternated A/B, with the fraction of the chip's dense fp16 peak that reaches (UNet FLOPs counted by torch's
+FlopCounterMode on one denoising step, × steps; text encoders and VAE left out, so the fraction is a floor).
 Without CUDA it says so and exits 0 (CPU timings live in bench/diffusion_overhead.py).
 """
 
@@ -142,7 +145,7 @@ def bench(kind: str, side: int, steps: int, runs: int, tmp: Path) -> str:
             if name == "raw":
                 image = raw()
             elif name == "raw+save":  # what a script calling diffusers does to get a file
-                raw().save(tmp / f"{kind}-raw.png")
+                raw().save(tmp / f"{kind}-raw.png", compress_level=1)  # the studio's level: same zlib work
             else:
                 art = studio(f"{name}{i}", plain=name == "plain")
                 if name == "plain":
@@ -170,11 +173,93 @@ def bench(kind: str, side: int, steps: int, runs: int, tmp: Path) -> str:
     )
 
 
+PEAK_TFLOPS = {"H200": 989, "H100": 989, "A100": 312, "L40S": 362, "A10": 125, "4090": 165}
+"""Dense fp16 tensor-core peaks (TFLOP/s) by device name; --peak-tflops overrides."""
+
+
+def unet_tflop_per_image(pipe, side: int, steps: int) -> float:
+    """FLOPs of one image's denoising: one UNet call on the two guidance halves, counted, × steps."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    unet = pipe.unet
+    latent = side // pipe.vae_scale_factor
+    sample = torch.randn(2, unet.config.in_channels, latent, latent, device=DEVICE, dtype=unet.dtype)
+    text = torch.randn(2, 77, unet.config.cross_attention_dim, device=DEVICE, dtype=unet.dtype)
+    extra = {}
+    if unet.config.addition_embed_type == "text_time":
+        extra["added_cond_kwargs"] = {
+            "text_embeds": torch.randn(2, 1280, device=DEVICE, dtype=unet.dtype),
+            "time_ids": torch.randn(2, 6, device=DEVICE, dtype=unet.dtype),
+        }
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        unet(sample, torch.tensor(500, device=DEVICE), text, **extra)
+    return counter.get_total_flops() * steps / 1e12
+
+
+def throughput(kind: str, side: int, steps: int, batches: list[int], peak: float | None, tmp: Path) -> list[str]:
+    """images/s: raw diffusers at batch 1 with the same PNG save, vs `studio batch` at each batch size (A/B)."""
+    import json
+
+    import torch
+
+    from generators.image.diffusion_loading import clear_cache, load_pipeline
+    from studio.batch import run_batch
+
+    folder = tmp / kind if (tmp / kind).exists() else build(kind, tmp / kind)
+    jobs = max(16, max(batches))
+    manifest = tmp / f"{kind}-jobs.jsonl"
+    rows = [
+        {"id": f"{kind}{i:02d}", "modality": "image", "backend": "diffusion", "model": str(folder),
+         "emotion": ("awe", "joy", "fear", "calm")[i % 4], "text": "a lighthouse in a storm",
+         "options": {"steps": steps, "size": f"{side}x{side}", "device": DEVICE, "dtype": "float16"}}
+        for i in range(jobs)
+    ]  # fmt: skip
+    manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    run_batch(manifest, tmp / f"{kind}-warm", batch_size=max(batches), progress=False)
+    pipe = load_pipeline(str(folder), device=DEVICE, dtype="float16")[0].pipe
+    tflop = unet_tflop_per_image(pipe, side, steps)
+
+    def raw_one(i):
+        generator = torch.Generator("cpu").manual_seed(i)
+        image = pipe("a lighthouse in a storm", num_inference_steps=steps, height=side, width=side,
+                     generator=generator).images[0]  # fmt: skip
+        image.save(tmp / f"{kind}-raw.png", compress_level=1)
+
+    rates: dict[str, list[float]] = {"raw": []} | {f"studio@{b}": [] for b in batches}
+    for rep in range(2):
+        names = list(rates) if rep % 2 == 0 else list(rates)[::-1]
+        for name in names:
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            if name == "raw":
+                for i in range(4):
+                    raw_one(i)
+                n = 4
+            else:
+                run_batch(manifest, tmp / f"{kind}-{name}-{rep}", batch_size=int(name.split("@")[1]), progress=False)
+                n = jobs
+            torch.cuda.synchronize()
+            rates[name].append(n / (time.perf_counter() - t0))
+    clear_cache()
+    gc.collect()
+    torch.cuda.empty_cache()
+    lines = []
+    for name, values in rates.items():
+        rate = statistics.median(values)
+        share = f", {rate * tflop / peak * 100:.1f} % of {peak:.0f} TFLOP/s fp16 peak" if peak else ""
+        lines.append(f"{kind} {side}px {steps} steps: {name} {rate:.2f} img/s (UNet {tflop:.1f} TFLOP/image{share})")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--runs", type=int, default=6)
     parser.add_argument("--only", choices=("sd15", "sdxl"))
+    parser.add_argument("--batches", default="1,4,16", help="studio batch sizes to time")
+    parser.add_argument("--peak-tflops", type=float, help="the device's dense fp16 peak (default: by its name)")
     args = parser.parse_args(argv)
     import torch
 
@@ -186,6 +271,11 @@ def main(argv=None) -> int:
         for kind, side in (("sd15", 512), ("sdxl", 1024)):
             if args.only in (None, kind):
                 print(bench(kind, side, args.steps, args.runs, Path(tmp)), flush=True)
+                name = torch.cuda.get_device_name()
+                peak = args.peak_tflops or next((v for k, v in PEAK_TFLOPS.items() if k in name), None)
+                batches = [int(b) for b in args.batches.split(",")]
+                for line in throughput(kind, side, args.steps, batches, peak, Path(tmp)):
+                    print(line, flush=True)
     print(f"gpu_image: total {time.perf_counter() - start:.0f} s")
     return 0
 
