@@ -2,7 +2,10 @@
 every prosody value, and each emotion moves pitch, rate and loudness the way Murray & Arnott found (FACTS §3) —
 on both voice backends, measured with the studio's own pitch tracker on real synthesised speech."""
 
+import json
+
 import pytest
+import soundfile
 from speech_measure import loudness_db, median_st, speech_span_s
 
 from conditioning import resolve
@@ -59,3 +62,20 @@ def test_each_emotion_moves_the_voice_as_murray_and_arnott_found(backend):
     assert m["sad"]["pitch"] < n["pitch"] - 0.3 and m["sad"]["rate"] < n["rate"] and m["sad"]["loud"] < n["loud"] - 1.5
     assert m["disgusted"]["pitch"] < n["pitch"] and m["disgusted"]["rate"] < n["rate"]
     assert m["angry"]["loud"] > m["fearful"]["loud"]  # the high-arousal emotions differ from each other too
+
+
+def test_studio_edit_voice_reshapes_a_recording_and_says_what_changed(tmp_path, capsys):
+    from studio.cli import main
+
+    source = tmp_path / "in.wav"
+    x, sr = espeak.synthesize(TEXT, resolve("neutral"))
+    soundfile.write(source, x, sr)
+    assert main(["edit", "voice", str(source), "-e", "furious", "--out", str(tmp_path / "out.wav")]) == 0
+    y, sr_out = soundfile.read(tmp_path / "out.wav")
+    assert sr_out == sr
+    assert median_st(y, sr, speech_only=True) > median_st(x, sr, speech_only=True) + 2.0
+    assert loudness_db(y, sr) > loudness_db(x, sr) + 2.0
+    record = json.loads((tmp_path / "out.json").read_text())
+    assert record["parameters"]["changes"]["pitch_shift_st"] > 2 and record["parameters"]["source"] == str(source)
+    assert main(["edit", "voice", str(tmp_path / "missing.wav"), "-e", "sad", "--out", str(tmp_path / "x.wav")]) == 1
+    assert "Cannot read the recording" in capsys.readouterr().err
