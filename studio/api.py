@@ -118,3 +118,10 @@ def generate_video(emotion=None, **kwargs) -> Artifact:
 def generate_voice(emotion=None, *, text: str, **kwargs) -> Artifact:
     """Speech of `text` in the voice of `emotion` or following `arc=` (eSpeak NG by default)."""
     return generate("voice", emotion, text=text, **kwargs)
+
+
+def edit_voice(source, emotion, *, out, seed: int = 0, taxonomy: str | None = None) -> Artifact:
+    """Any recording reshaped to speak with `emotion` (its words and speaker kept); see generators/voice/emotion_edit."""
+    from generators.voice.emotion_edit import edit_recording
+
+    return edit_recording(Path(source), resolve(emotion, taxonomy=taxonomy), Path(out), seed=check_seed(seed))

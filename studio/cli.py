@@ -10,9 +10,9 @@ import logging
 import sys
 
 from conditioning.errors import StudioError
-from studio.commands import alignment_suite, app, batch, demo, emotion, evaluate, finetune, generate, taxonomies
+from studio.commands import alignment_suite, app, batch, demo, edit, emotion, evaluate, finetune, generate, taxonomies
 
-COMMANDS = (emotion, taxonomies, generate, demo, batch, evaluate, alignment_suite, app, finetune)
+COMMANDS = (emotion, taxonomies, generate, edit, demo, batch, evaluate, alignment_suite, app, finetune)
 
 
 def build_parser() -> argparse.ArgumentParser:

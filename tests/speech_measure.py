@@ -17,20 +17,26 @@ def f0_semitones(x: np.ndarray, sr: int) -> np.ndarray:
     return 12 * np.log2(track / REFERENCE_HZ)
 
 
-def voiced_st(x: np.ndarray, sr: int) -> np.ndarray:
+def voiced_st(x: np.ndarray, sr: int, speech_only: bool = False) -> np.ndarray:
+    """Voiced frames' F0; speech_only keeps only frames loud enough to be speech (digital silence between
+    sentences reads as 'voiced' at YIN's ceiling, since every lag matches it perfectly)."""
     st = f0_semitones(x, sr)
+    if speech_only:
+        mask = speech_mask(frame_db(np.asarray(x, dtype=np.float32), sr))
+        n = min(len(st), len(mask))
+        st = st[:n][mask[:n]]
     st = st[np.isfinite(st)]
     assert len(st) >= 20, "too few voiced frames to measure"
     return st
 
 
-def median_st(x, sr) -> float:
-    return float(np.median(voiced_st(x, sr)))
+def median_st(x, sr, speech_only: bool = False) -> float:
+    return float(np.median(voiced_st(x, sr, speech_only)))
 
 
-def range_st(x, sr) -> float:
+def range_st(x, sr, speech_only: bool = False) -> float:
     """10–90 percentile F0 range in semitones."""
-    st = voiced_st(x, sr)
+    st = voiced_st(x, sr, speech_only)
     return float(np.percentile(st, 90) - np.percentile(st, 10))
 
 

@@ -60,7 +60,9 @@ def speak(emotion, text=TEXT):
 
 
 def test_writes_a_valid_wav_and_a_voice_sidecar(tmp_path):
-    artifact = generate_voice("joy", text="What a wonderful morning!", seed=3, out=tmp_path / "joy.wav")
+    artifact = generate_voice(
+        "joy", text="What a wonderful morning!", seed=3, backend="espeak", out=tmp_path / "joy.wav"
+    )
     samples, sr = soundfile.read(artifact.path)
     info = soundfile.info(artifact.path)
     assert sr == 22050 and samples.ndim == 1 and len(samples) > sr // 2
@@ -73,8 +75,8 @@ def test_writes_a_valid_wav_and_a_voice_sidecar(tmp_path):
 
 
 def test_same_request_same_bytes(tmp_path):
-    a = generate_voice("terror", text=TEXT, seed=1, out=tmp_path / "a.wav")
-    b = generate_voice("terror", text=TEXT, seed=1, out=tmp_path / "b.wav")
+    a = generate_voice("terror", text=TEXT, seed=1, backend="espeak", out=tmp_path / "a.wav")
+    b = generate_voice("terror", text=TEXT, seed=1, backend="espeak", out=tmp_path / "b.wav")
     assert a.path.read_bytes() == b.path.read_bytes()
     params = espeak.espeak_parameters(dataclasses.replace(prosody_style(resolve("fear")), voice_quality="whisper"))
     whisper = [{"espeak": params, "ssml": espeak.sentence_ssml("Stay very still.", params)}]
@@ -145,7 +147,7 @@ def test_user_text_is_escaped_not_parsed():
 def test_bad_input_is_one_clear_error_and_no_file(tmp_path, text, options, match):
     out = tmp_path / "out.wav"
     with pytest.raises(StudioError, match=match):
-        generate_voice("calm", text=text, out=out, **options)
+        generate_voice("calm", text=text, out=out, **{"backend": "espeak", **options})
     assert list(tmp_path.iterdir()) == []
 
 

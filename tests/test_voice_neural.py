@@ -141,7 +141,9 @@ def test_pickle_only_folder_is_refused(tmp_path):
 
 
 def test_espeak_takes_the_prosody_transform_as_an_option(tmp_path):
-    artifact = generate_voice("furious", text=TEXT, prosody_transform=True, out=tmp_path / "shaped.wav")
+    artifact = generate_voice(
+        "furious", text=TEXT, backend="espeak", prosody_transform=True, out=tmp_path / "shaped.wav"
+    )
     record = json.loads(artifact.sidecar.read_text())
     assert record["backend"] == "espeak" and record["parameters"]["prosody_transform"][0]["tilt_db"] > 0
     assert record["parameters"]["sentences"][0]["espeak"]["pitch"] == 50  # eSpeak spoke neutrally
