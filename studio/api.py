@@ -12,6 +12,7 @@ from pathlib import Path
 
 from conditioning import resolve, resolve_arc
 from conditioning.artifact import Artifact
+from conditioning.background_writes import immediate_writes
 from conditioning.errors import StudioError
 from generators.registry import check_options, get_backend
 from generators.request import GenerationRequest, check_seed
@@ -82,11 +83,12 @@ def generate(modality: str, emotion=None, *, best_of: int = 1, recognizer: str |
         raise StudioError(f"--best-of {best_of!r} must be a whole number from 1 to 64.")
     if best_of == 1:
         return module.generate(request)
-    candidates = [
-        module.generate(replace(request, seed=(request.seed + k) % 2**32, out=candidate_path(request.out, k)))
-        for k in range(best_of)
-    ]
-    return choose_best(candidates, request.spec, request.out, recognizer)
+    with immediate_writes():  # the candidates are read back and scored straight away
+        candidates = [
+            module.generate(replace(request, seed=(request.seed + k) % 2**32, out=candidate_path(request.out, k)))
+            for k in range(best_of)
+        ]
+        return choose_best(candidates, request.spec, request.out, recognizer)
 
 
 def generate_many(calls: list[dict]) -> list[Artifact]:

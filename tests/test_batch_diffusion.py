@@ -82,3 +82,31 @@ def test_a_bad_batch_size_is_refused_with_one_sentence(tiny_sd, tmp_path, capsys
     rows = manifest(tmp_path / "jobs.jsonl", tiny_sd, 1)
     assert main(["batch", str(rows), "--out", str(tmp_path / "o"), "--batch-size", "0"]) != 0
     assert "--batch-size 0" in capsys.readouterr().err
+
+
+def test_background_writes_keep_the_bytes_of_a_direct_call(tiny_sd, tmp_path):
+    """The batch runner writes PNGs on writer threads; a plain `generate` writes in the caller's thread."""
+    from studio.api import generate
+
+    rows = manifest(tmp_path / "jobs.jsonl", tiny_sd, 3)
+    assert run_batch(rows, tmp_path / "out", batch_size=2, progress=False).exit_code == 0
+    row = json.loads(rows.read_text().splitlines()[1])
+    seed = json.loads((tmp_path / "out" / "d01" / "d01.json").read_text())["seed"]
+    direct = generate(
+        "image", row["emotion"], backend="diffusion", model=row["model"], text=row["text"], seed=seed,
+        out=tmp_path / "direct.png", **row["options"],
+    )  # fmt: skip
+    assert direct.path.read_bytes() == (tmp_path / "out" / "d01" / "d01.png").read_bytes()
+
+
+def test_a_failing_background_write_fails_only_its_own_job(tiny_sd, tmp_path):
+    rows = manifest(tmp_path / "jobs.jsonl", tiny_sd, 3)
+    out = tmp_path / "out"
+    (out / "d01" / "d01.png").mkdir(parents=True)  # the rename onto it fails after d01 was denoised
+    result = run_batch(rows, out, batch_size=3, progress=False)
+    assert sorted(result.done) == ["d00", "d02"] and list(result.failed) == ["d01"]
+    states = read_states(out)
+    assert states["d01"]["state"] == "failed" and states["d00"]["state"] == states["d02"]["state"] == "done"
+    assert not list((out / "d01").glob(".d01.*.part*"))  # no half-written file left behind
+    again = run_batch(rows, out, batch_size=3, progress=False)  # a resume skips the written ones
+    assert sorted(again.skipped) == ["d00", "d02"] and "d01" in again.failed

@@ -25,6 +25,7 @@ from PIL import Image, PngImagePlugin
 
 from conditioning.artifact import Artifact, package_version, provenance
 from conditioning.atomic import atomic_path
+from conditioning.background_writes import run_or_defer
 from conditioning.errors import StudioError
 from conditioning.visual_style import visual_style
 from generators.image.batch_invariant import single_run_numbers
@@ -225,7 +226,8 @@ def generate_many(requests: list[GenerationRequest]) -> list[Artifact]:
 
 
 def write(prepared: Prepared, image: Image.Image, render_s: float, batch: int = 1) -> Artifact:
-    """PNG (provenance in a text chunk) and sidecar, both atomically."""
+    """PNG (provenance in a text chunk) and sidecar, both atomically; inside `background_writes()` on a writer
+    thread, so the caller must take the write's future before treating the file as there."""
     request, spec = prepared.request, prepared.request.spec
     options = request.options
     parameters = {"size": list(image.size), **prepared.parameters}
@@ -246,10 +248,14 @@ def write(prepared: Prepared, image: Image.Image, render_s: float, batch: int = 
     }
     info = PngImagePlugin.PngInfo()
     info.add_text("emotion-studio", json.dumps(reproducible, ensure_ascii=False))
-    write_start = time.perf_counter()
-    with atomic_path(prepared.out) as tmp:
-        image.save(tmp, format="PNG", pnginfo=info, compress_level=1)
-    record["timings"]["write_s"] = round(time.perf_counter() - write_start, 4)  # sidecar only, not the PNG
     artifact = Artifact(path=prepared.out, modality="image", provenance=record)
-    artifact.write_sidecar()
+
+    def encode_and_write() -> None:
+        write_start = time.perf_counter()
+        with atomic_path(prepared.out) as tmp:
+            image.save(tmp, format="PNG", pnginfo=info, compress_level=1)
+        record["timings"]["write_s"] = round(time.perf_counter() - write_start, 4)  # sidecar only, not the PNG
+        artifact.write_sidecar()
+
+    run_or_defer(prepared.out, encode_and_write)  # a batch run denoises the next batch meanwhile
     return artifact
