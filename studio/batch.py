@@ -49,8 +49,22 @@ class Job:
     def output(self, out: Path) -> Path:
         options = self.row.options
         module = get_backend(self.row.modality, self.row.backend)
-        suffix = f".{options['format'].lstrip('.')}" if options.get("format") else module.SUFFIXES[0]
-        return Path(out) / self.row.id / f"{self.name}{suffix}"
+        wanted = f".{str(options['format']).lower().lstrip('.')}" if options.get("format") else module.SUFFIXES[0]
+        if wanted not in module.SUFFIXES:
+            raise StudioError(
+                f"format {options['format']!r} is not one of {', '.join(module.SUFFIXES)}; pick one of those."
+            )
+        return inside(Path(out), Path(out) / self.row.id / f"{self.name}{wanted}")
+
+
+def inside(out: Path, target: Path) -> Path:
+    """The target, refused unless it resolves (symlinks included) inside `out`: no row may write elsewhere."""
+    root = out.resolve()
+    try:
+        target.resolve().relative_to(root)
+    except (ValueError, RuntimeError, OSError):
+        raise StudioError(f"output {target} would land outside {out}; remove the link or fix the id.") from None
+    return target
 
 
 @dataclass

@@ -48,8 +48,8 @@ OPTION_KEYS = (
     "image_model",
     "image_steps",
     "plain",
-    "allow_pickle",
 )
+"""No `allow_pickle`: a manifest row may not allow pickled weights; only the person at the keyboard may."""
 GENERATE_KEYS = ("size", "duration", "fps", "taxonomy", "best_of", "recognizer")
 """Options every row may carry: `generate`'s own arguments, not the backend's."""
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -127,6 +127,9 @@ def _read_jsonl(raw: bytes) -> list:
             except json.JSONDecodeError as exc:
                 records.append((number, RowError(number, None, f"not valid JSON ({exc.msg} at column {exc.colno})")))
                 continue
+            except RecursionError:
+                records.append((number, RowError(number, None, "the JSON is nested too deeply")))
+                continue
             if not isinstance(value, dict):
                 records.append((number, RowError(number, None, 'a JSONL row must be an object {"id": …}')))
             else:
@@ -148,18 +151,22 @@ def _read_csv(raw: bytes) -> list:
             continue
         if not text.strip():
             continue
-        values = next(csv.reader(io.StringIO(text)))
+        try:
+            values = next(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            records.append((number, RowError(number, None, f"not a valid CSV line ({exc})")))
+            continue
         row = dict(zip(header, values))
         if isinstance(row.get("options"), str) and row["options"].strip():
             try:
                 row["options"] = json.loads(row["options"])
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 records.append((number, RowError(number, row.get("id"), "options must be a JSON object")))
                 continue
         if isinstance(row.get("emotion"), str) and row["emotion"].lstrip().startswith("{"):
             try:
                 row["emotion"] = json.loads(row["emotion"])
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 records.append((number, RowError(number, row.get("id"), "emotion object is not valid JSON")))
                 continue
         records.append((number, {k: v for k, v in row.items() if v not in ("", None)}))
@@ -190,6 +197,7 @@ def _read_yaml(raw: bytes, path: Path) -> list:
 
 def validate(number: int, record: dict, seen: set[str]) -> Row:
     """One row → Row, or StudioError with the reason (the caller adds the line number)."""
+    _refuse_nul(record)
     unknown = set(record) - set(FIELDS)
     if unknown:
         raise StudioError(f"unknown field(s) {', '.join(sorted(unknown))}; fields are {', '.join(FIELDS)}")
@@ -236,11 +244,28 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
     for_backend = {k: v for k, v in options.items() if k not in GENERATE_KEYS}
     check_options(module, modality, backend, {**for_backend, **({"model": 1} if record.get("model") else {})})
     seed = record.get("seed")
+    if isinstance(seed, bool) or isinstance(record.get("count"), bool):
+        raise StudioError("seed and count must be whole numbers, not true/false")
     seed = default_seed(row_id) if seed in (None, "") else check_seed(_as_int(seed, "seed"))
     count = _as_int(record.get("count", 1), "count")
     if not 1 <= count <= MAX_COUNT:
         raise StudioError(f"count {count} must be from 1 to {MAX_COUNT}")
     return Row(number, row_id, modality, emotion, arc, text, backend, record.get("model"), seed, count, options)
+
+
+def _refuse_nul(value, depth: int = 0) -> None:
+    """NUL bytes in any field, and nesting deeper than any real row, are refused before anything reads them."""
+    if depth > 20:
+        raise StudioError("a field is nested too deeply")
+    if isinstance(value, str) and "\x00" in value:
+        raise StudioError("a field holds a NUL byte; remove it")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key, depth + 1)
+            _refuse_nul(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item, depth + 1)
 
 
 def _as_int(value, name: str) -> int:
@@ -255,7 +280,7 @@ def _as_int(value, name: str) -> int:
 
 def load_manifest(path: Path) -> tuple[list[Row], list[RowError]]:
     """Every row validated: (runnable rows, errors with line numbers)."""
-    rows, errors, seen = [], [], set()
+    rows, errors, seen, names = [], [], set(), set()
     records = read_records(path)
     if not records:
         raise ManifestUnusable(f"Manifest {Path(path).name} has no rows.")
@@ -264,7 +289,30 @@ def load_manifest(path: Path) -> tuple[list[Row], list[RowError]]:
             errors.append(record)
             continue
         try:
-            rows.append(validate(number, record, seen))
+            row = validate(number, record, seen)
         except StudioError as exc:
-            errors.append(RowError(number, str(record.get("id", "")) or None, str(exc).rstrip(".")))
+            errors.append(RowError(number, _row_id(record), str(exc).rstrip(".")))
+            continue
+        except RecursionError:
+            errors.append(RowError(number, _row_id(record), "a field is nested too deeply"))
+            continue
+        except Exception as exc:  # a row must never abort the batch: any other failure is this row's reason
+            errors.append(RowError(number, _row_id(record), f"cannot read this row ({type(exc).__name__})"))
+            continue
+        clash = _job_names(row) & names
+        if clash:
+            errors.append(RowError(number, row.id, f"output name {sorted(clash)[0]!r} is already used by another row"))
+            continue
+        names |= _job_names(row)
+        rows.append(row)
     return rows, errors
+
+
+def _row_id(record: dict) -> str | None:
+    value = record.get("id")
+    return value[:60] if isinstance(value, str) and value else None
+
+
+def _job_names(row: Row) -> set[str]:
+    """The ledger keys a row's outputs take (`x` with count 2 takes `x-0`, `x-1`)."""
+    return {row.id} if row.count == 1 else {f"{row.id}-{k}" for k in range(row.count)}
