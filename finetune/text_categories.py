@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/goemotions"))
     parser.add_argument("--cache", type=Path, default=Path("/tmp"), help="folder for the embedding cache")
-    parser.add_argument("--train-limit", type=int, default=15000, help="first N train comments (CPU time)")
+    parser.add_argument("--train-limit", type=int, default=30000, help="first N train comments (CPU time)")
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
     parser.add_argument("--embed-only", action="store_true")
     args = parser.parse_args(argv)
