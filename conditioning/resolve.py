@@ -20,6 +20,7 @@ from conditioning.taxonomy_mapping import label_lemma, soft_distribution
 from conditioning.text_resolution import read_text
 from conditioning.vad import to_unit_vad
 
+HEAD_SHARE_WITH_LEXICON = 0.5  # when the text names emotion words, the lexicon and the learned head share the say
 NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|inf"
 VAD_PATTERN = re.compile(
     rf"^\s*[(\[]?\s*((?:{NUMBER})(?:\s*[,;\s]\s*(?:{NUMBER}))*)\s*[)\]]?\s*"
@@ -97,7 +98,25 @@ def spec_from_text(text: str, use_encoder: bool | None = None) -> EmotionSpec:
         categories = tuple(sorted(mass.items(), key=lambda item: -item[1]))
     else:
         categories = categories_from(reading.vad)
+    if "encoder" in reading.method:
+        categories = with_head_categories(text, categories, lexical=bool(components))
     return EmotionSpec(vad=reading.vad, intensity=reading.intensity, categories=categories, source=text)
+
+
+def with_head_categories(text: str, categories: tuple, lexical: bool) -> tuple:
+    """Mix in the GoEmotions head's reading (categories learned from people); unchanged without the head."""
+    from conditioning.text_categories import canonical_distribution
+    from conditioning.text_resolution import embed_one
+
+    learned = canonical_distribution(embed_one(text))
+    if learned is None:
+        return categories
+    share = (HEAD_SHARE_WITH_LEXICON if lexical else 1.0) * sum(p for _, p in learned)
+    learned = [(label, p * share / max(sum(q for _, q in learned), 1e-9)) for label, p in learned]
+    mass = {label: (1 - share) * p for label, p in categories}
+    for label, p in learned:
+        mass[label] = mass.get(label, 0.0) + p
+    return tuple(sorted(mass.items(), key=lambda item: -item[1]))
 
 
 def parse_vad_point(text: str, scale: str | None = None) -> EmotionSpec | None:

@@ -70,10 +70,16 @@ def get_anchor_index() -> AnchorIndex:
     return AnchorIndex()
 
 
+@functools.lru_cache(maxsize=256)
+def embed_one(text: str) -> np.ndarray:
+    """One text's embedding, kept so the VAD and category heads share one forward pass."""
+    return get_text_encoder().embed([text])[0]
+
+
 def encoder_reading(text: str) -> tuple[np.ndarray, list[tuple[str, float]]]:
     """VAD from the sentence encoder alone, and the nearest anchors."""
     encoder = get_text_encoder()
-    embedding = encoder.embed([text])[0]
+    embedding = embed_one(text)
     anchor_vad, anchors = get_anchor_index().nearest(embedding)
     regression = encoder.vad_from_embeddings(embedding[None, :])
     if regression is None:
