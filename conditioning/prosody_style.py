@@ -45,6 +45,13 @@ class ProsodyStyle:
         return asdict(self)
 
 
+def contour_gain(style: ProsodyStyle) -> float:
+    """How far a contour swings, × its full size: with the range for wide voices (capped at 1.5), and falling twice
+    as fast below neutral, so sadness's downward contour (Murray & Arnott, FACTS §3) does not widen a range that
+    must come out narrower. Shared by every voice backend so they agree."""
+    return min(1.5, max(0.25, 1.0 + 2.0 * (style.pitch_range - 1.0)))
+
+
 def category_scale(emotion: str, arousal: float) -> float:
     """Murray & Arnott describe their emotions at their usual, mostly high, arousal; a low-arousal spec that lands
     near 'happiness' (calm, content) must not inherit joy's raised pitch. Sadness and neutral are kept as they are."""
