@@ -2,7 +2,9 @@
 emotion effects (FACTS §3), read as numbers and blended by the spec's Ekman distribution.
 
 Verbal grades become numbers once, here: "slightly" ≈ ±10 %, "much" ≈ ±30 %, "very much" ≈ ±45 % for rate;
-pitch in semitones: slightly lower −1.5, much higher +3.5, very much higher +5, very much lower −4.
+pitch in semitones: slightly lower −1.5, much higher +3.5, very much higher +5, very much lower −4. Sadness's
+"slightly narrower" range is 0.6, not 0.8: its downward contour widens the heard range again, and at 0.8 it measured
+wider than neutral on both voices.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from conditioning.spec import EmotionSpec
 MURRAY_ARNOTT = {
     "anger": (5.0, 1.6, 1.1, 4.0, "tense", "abrupt"),
     "happiness": (3.5, 1.6, 1.05, 3.0, "bright", "rising"),
-    "sadness": (-1.5, 0.8, 0.88, -4.0, "resonant", "falling"),
+    "sadness": (-1.5, 0.6, 0.88, -4.0, "resonant", "falling"),
     "fear": (5.0, 1.6, 1.3, 0.0, "trembling", "level"),
     "disgust": (-4.0, 1.2, 0.7, -3.0, "creaky", "falling"),
     "surprise": (3.5, 1.6, 1.3, 3.0, "breathy", "rising"),
@@ -43,6 +45,13 @@ class ProsodyStyle:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def contour_gain(style: ProsodyStyle) -> float:
+    """How far a contour swings, × its full size: with the range for wide voices (capped at 1.5), and falling twice
+    as fast below neutral, so sadness's downward contour (Murray & Arnott, FACTS §3) does not widen a range that
+    must come out narrower. Shared by every voice backend so they agree."""
+    return min(1.5, max(0.25, 1.0 + 2.0 * (style.pitch_range - 1.0)))
 
 
 def category_scale(emotion: str, arousal: float) -> float:

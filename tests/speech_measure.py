@@ -40,6 +40,15 @@ def range_st(x, sr, speech_only: bool = False) -> float:
     return float(np.percentile(st, 90) - np.percentile(st, 10))
 
 
+def folded_range_st(x, sr) -> float:
+    """10–90 percentile F0 range of the speech frames with YIN's octave slips folded back (a frame > 7 st from the
+    median moved by 12): on a low voice a few halved frames widened the plain range of neutral Piper to 14 st."""
+    d = voiced_st(x, sr, speech_only=True)
+    d = d - np.median(d)
+    d = np.where(d > 7, d - 12, np.where(d < -7, d + 12, d))
+    return float(np.percentile(d, 90) - np.percentile(d, 10))
+
+
 def speech_span_s(x, sr) -> float:
     """Seconds from the first to the last speech frame."""
     frames = np.flatnonzero(speech_mask(frame_db(np.asarray(x, dtype=np.float32), sr)))

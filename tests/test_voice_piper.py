@@ -6,7 +6,7 @@ import json
 
 import pytest
 import soundfile
-from speech_measure import loudness_db, median_st, speech_span_s
+from speech_measure import folded_range_st, loudness_db, median_st, speech_span_s
 
 from conditioning import resolve
 from conditioning.errors import StudioError
@@ -48,6 +48,7 @@ def speak(backend, emotion):
         "pitch": median_st(x, sr, speech_only=True),
         "rate": 1.0 / speech_span_s(x, sr),
         "loud": loudness_db(x, sr),
+        "range": folded_range_st(x, sr),
     }
 
 
@@ -62,6 +63,10 @@ def test_each_emotion_moves_the_voice_as_murray_and_arnott_found(backend):
     assert m["sad"]["pitch"] < n["pitch"] - 0.3 and m["sad"]["rate"] < n["rate"] and m["sad"]["loud"] < n["loud"] - 1.5
     assert m["disgusted"]["pitch"] < n["pitch"] and m["disgusted"]["rate"] < n["rate"]
     assert m["angry"]["loud"] > m["fearful"]["loud"]  # the high-arousal emotions differ from each other too
+    wider = 1.0 if backend == "piper" else 0.3  # eSpeak's range unit moves its F0 excursion little
+    for high in ("angry", "happy", "fearful"):
+        assert m[high]["range"] > n["range"] + wider, high
+    assert m["sad"]["range"] < n["range"]
 
 
 def test_studio_edit_voice_reshapes_a_recording_and_says_what_changed(tmp_path, capsys):

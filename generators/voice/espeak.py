@@ -18,7 +18,7 @@ frames over a three-sentence passage):
 - pitch:    eSpeak's 0–100 scale moves the median F0 by ≈ 1 semitone per 6 units around 50; widening the range also
             lifts the median by ≈ 0.04 st per range unit, which the pitch value subtracts so pitch_shift stays the
             shift actually heard: pitch = 50 + 6 × (pitch_shift − 0.04 × (range − 50)).
-- range:    50 × pitch_range (eSpeak's range is linear in the F0 excursion; 50 is neutral).
+- range:    50 × pitch_range² (50 is neutral; eSpeak's unit moves the heard excursion less than linearly).
 - volume:   NEUTRAL_VOLUME × 10^((loudness_db + variant gain) / 20), at most 200; eSpeak's volume is linear in
             amplitude. Neutral sits at 60, not 100, so the loud styles (+4–6 dB, stressed words higher still) stay
             under full scale but for rare peaks, which eSpeak's own limiter softens.
@@ -40,7 +40,7 @@ import numpy as np
 from conditioning.arc import EmotionArc
 from conditioning.artifact import Artifact, provenance
 from conditioning.errors import StudioError
-from conditioning.prosody_style import ProsodyStyle, prosody_style
+from conditioning.prosody_style import ProsodyStyle, contour_gain, prosody_style
 from conditioning.spec import EmotionSpec
 from generators.request import GenerationRequest, check_output
 from generators.voice import espeak_library as lib
@@ -56,6 +56,8 @@ NEUTRAL_RATE_WPM = 175
 NEUTRAL_VOLUME = 60
 PITCH_UNITS_PER_SEMITONE = 6.0
 RANGE_LIFT_ST_PER_UNIT = 0.04
+RANGE_EXPONENT = 2.0  # eSpeak widens the heard F0 range less than its unit suggests: measured, 50 × 0.76 moved sad
+# +1.6 st wider (the falling contour outweighed it); squaring lets a narrow style come out narrow
 WORDGAP_MS_PER_PAUSE = 150.0  # extra gap between words per unit of pause_scale above 1
 SENTENCE_PAUSE_MS = 350.0  # eSpeak's own pause after a full stop at 175 wpm
 END_PAD_MS = 100.0
@@ -89,7 +91,7 @@ def espeak_parameters(style: ProsodyStyle) -> dict:
     """The eSpeak values for one style (see the module docstring for each conversion)."""
     quality = voice_quality(style)
     variant, gain_db = VARIANTS[quality]
-    span = min(99, max(0, round(50 * style.pitch_range)))
+    span = min(99, max(0, round(50 * style.pitch_range**RANGE_EXPONENT)))
     pitch = 50 + PITCH_UNITS_PER_SEMITONE * (style.pitch_shift - RANGE_LIFT_ST_PER_UNIT * (span - 50))
     wpm = min(450, max(80, NEUTRAL_RATE_WPM * style.rate))
     volume = NEUTRAL_VOLUME * 10 ** ((style.loudness_db + gain_db) / 20)
@@ -103,7 +105,7 @@ def espeak_parameters(style: ProsodyStyle) -> dict:
         "voice_quality": quality,
         "variant": variant,
         "contour": style.contour,
-        "contour_gain": min(1.5, max(0.5, style.pitch_range)),
+        "contour_gain": contour_gain(style),
     }
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from conditioning.prosody_style import ProsodyStyle
+from conditioning.prosody_style import ProsodyStyle, contour_gain
 from generators.voice.pitch_marks import f0_at, f0_track, pitch_marks
 from generators.voice.psola import psola
 from generators.voice.voice_quality import breath, soft_limit, speech_level_db, stress, tilt
@@ -50,15 +50,15 @@ QUALITY = {
 def effects(style: ProsodyStyle) -> dict:
     """The numbers the transform applies for a style (also written to provenance)."""
     tilt_db, breath_floor, tremor_floor, creak = QUALITY[style.voice_quality]
-    contour_gain = min(1.5, max(0.5, style.pitch_range))
+    swing = contour_gain(style)
     return {
         "pitch_shift_st": style.pitch_shift,
         "pitch_range": style.pitch_range,
         "rate": style.rate,
         "loudness_db": style.loudness_db,
         "contour": style.contour,
-        "contour_st": CONTOUR_ST * contour_gain * {"rising": 1, "falling": -1}.get(style.contour, 0),
-        "stress": contour_gain / 1.5 if style.contour == "abrupt" else 0.0,
+        "contour_st": CONTOUR_ST * swing * {"rising": 1, "falling": -1}.get(style.contour, 0),
+        "stress": swing / 1.5 if style.contour == "abrupt" else 0.0,
         "tremor": round(max(style.tremor, tremor_floor), 3),
         "creak": creak,
         "breath": round(max(breath_floor, (style.breathiness - BREATH_NEUTRAL) / (1 - BREATH_NEUTRAL), 0.0), 3),
