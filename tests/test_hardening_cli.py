@@ -1,0 +1,61 @@
+"""Bad flags and hostile environments end in one sentence (or a quiet exit), never a traceback or a usage block."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conditioning.errors import StudioError
+from studio.cli import main
+from studio.commands import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["emotion", "--scale"],
+        ["generate", "--no-such-flag"],
+        ["no-such-command"],
+        ["app", "--port", "eighty"],
+    ],
+)
+def test_usage_mistakes_print_one_line_that_points_to_help(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "error:" in lines[0] and lines[0].endswith("--help")
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "1.2.3", "-bad-.example", "has space", "a" * 300, "x..y"])
+def test_app_refuses_an_unbindable_host_in_one_sentence(host):
+    with pytest.raises(StudioError, match="--host"):
+        app.check_host(host)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "0.0.0.0", "::1", "localhost", "studio.local"])
+def test_app_accepts_addresses_and_host_names(host):
+    app.check_host(host)
+
+
+def test_app_with_a_bad_host_exits_non_zero_before_starting_streamlit(capsys):
+    if app.importlib.util.find_spec("streamlit") is None:
+        pytest.skip("streamlit not installed")
+    assert main(["app", "--host", "999.1.1.1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "999.1.1.1" in err[0]
+
+
+def test_emotion_json_into_a_closed_pipe_exits_quietly():
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
+    cmd = [sys.executable, "-m", "studio", "emotion", *(["joy", "awe", "fear"] * 3000), "--json"]
+    producer = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    producer.stdout.readline()
+    producer.stdout.close()  # what `| head -1` does
+    _, err = producer.communicate(timeout=120)
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
+    assert producer.returncode == 0
