@@ -59,3 +59,12 @@ def test_emotion_json_into_a_closed_pipe_exits_quietly():
     _, err = producer.communicate(timeout=120)
     assert b"Traceback" not in err and b"BrokenPipe" not in err
     assert producer.returncode == 0
+
+
+@pytest.mark.parametrize("option", ["/nonexistent", "./missing-clip", "~/no/such/clip"])
+def test_eval_with_a_judge_that_cannot_load_exits_non_zero_in_one_sentence(option, tmp_path, capsys):
+    code = main(["eval", str(tmp_path), "--recognizers", f"clip_zero_shot={option}", "--out", str(tmp_path / "r")])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and option in err[0]
+    assert not (tmp_path / "r").exists()
