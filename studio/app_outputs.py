@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conditioning import EmotionSpec, StudioError
 from conditioning.artifact import read_artifact
+from eval.report import links_outside
 from studio.api import generate
 from studio.app_support import output_path
 
@@ -31,6 +32,8 @@ def list_gallery(folder: Path) -> list[dict]:
     items = []
     for path in folder.rglob("*"):
         if path.suffix.lower() not in MEDIA_SUFFIXES or any(p.startswith(".") for p in path.relative_to(folder).parts):
+            continue
+        if links_outside(path, folder):
             continue
         try:
             artifact = read_artifact(path)

@@ -1,5 +1,6 @@
 """Bad flags and hostile environments end in one sentence (or a quiet exit), never a traceback or a usage block."""
 
+import json
 import os
 import subprocess
 import sys
@@ -68,3 +69,48 @@ def test_eval_with_a_judge_that_cannot_load_exits_non_zero_in_one_sentence(optio
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and option in err[0]
     assert not (tmp_path / "r").exists()
+
+
+def linked_outputs(tmp_path):
+    """An evaluated folder with one real output, plus links that lead out of it (media, sidecar, both)."""
+    from PIL import Image
+
+    from conditioning import resolve
+    from conditioning.artifact import Artifact, provenance
+
+    def output(path):
+        Image.new("RGB", (64, 64), (200, 30, 30)).save(path)
+        record = provenance(
+            modality="image", spec=resolve("fear").to_dict(), backend="procedural", seed=0, parameters={}
+        )
+        Artifact(path=path, modality="image", provenance=record).write_sidecar()
+
+    outside, folder = tmp_path / "secret", tmp_path / "outputs"
+    outside.mkdir()
+    folder.mkdir()
+    output(outside / "private.png")
+    output(folder / "own.png")
+    (folder / "both.png").symlink_to(outside / "private.png")
+    (folder / "both.json").symlink_to(outside / "private.json")
+    (folder / "media.png").symlink_to(outside / "private.png")
+    (folder / "media.json").write_bytes((folder / "own.json").read_bytes())
+    (folder / "side.png").write_bytes((folder / "own.png").read_bytes())
+    (folder / "side.json").symlink_to(outside / "private.json")
+    return folder
+
+
+def test_eval_does_not_follow_links_out_of_the_folder(tmp_path):
+    from eval.report import evaluate_folder
+
+    result = evaluate_folder(linked_outputs(tmp_path))
+    assert [item["file"] for item in result["items"]] == ["own.png"]
+    reasons = {skip["file"]: skip["reason"] for skip in result["skipped"]}
+    for name in ("both.png", "media.png", "side.png"):
+        assert reasons[name] == "links outside the folder"
+    assert "secret" not in json.dumps(result)
+
+
+def test_gallery_does_not_follow_links_out_of_the_folder(tmp_path):
+    from studio.app_outputs import list_gallery
+
+    assert [item["file"] for item in list_gallery(linked_outputs(tmp_path))] == ["own.png"]
