@@ -114,3 +114,18 @@ def test_gallery_does_not_follow_links_out_of_the_folder(tmp_path):
     from studio.app_outputs import list_gallery
 
     assert [item["file"] for item in list_gallery(linked_outputs(tmp_path))] == ["own.png"]
+
+
+@pytest.mark.parametrize("recorded", [True, "yes", 1])
+def test_a_replayed_sidecar_cannot_allow_pickle(recorded, tmp_path):
+    from studio import generate_image
+    from studio.app_outputs import replayable_options, rerun
+
+    first = generate_image("calm", size="64x64", out=tmp_path / "calm.png")
+    record = json.loads(first.path.with_suffix(".json").read_text(encoding="utf-8"))
+    record["request"]["options"] = {"allow_pickle": recorded}
+    first.path.with_suffix(".json").write_text(json.dumps(record), encoding="utf-8")
+    assert "allow_pickle" not in replayable_options(record["request"]["options"], allow_pickle=False)
+    again = rerun(str(first.path), tmp_path / "gallery")
+    assert "allow_pickle" not in again.provenance["request"]["options"]
+    assert replayable_options({}, allow_pickle=True) == {"allow_pickle": True}  # the keyboard still can
