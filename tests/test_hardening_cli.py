@@ -129,3 +129,36 @@ def test_a_replayed_sidecar_cannot_allow_pickle(recorded, tmp_path):
     again = rerun(str(first.path), tmp_path / "gallery")
     assert "allow_pickle" not in again.provenance["request"]["options"]
     assert replayable_options({}, allow_pickle=True) == {"allow_pickle": True}  # the keyboard still can
+
+
+@pytest.mark.parametrize("name", ["x.lora", "x.safetensors", "x.pickle", "x.bin"])
+def test_a_pickle_is_refused_whatever_its_name(name, tmp_path):
+    import pickle
+
+    from generators.image.lora_blend import parse_loras
+
+    path = tmp_path / name
+    path.write_bytes(pickle.dumps({"weight": [1.0, 2.0]}))
+    with pytest.raises(StudioError, match="not a safetensors file") as refused:
+        parse_loras({"awe": str(path)})
+    assert str(refused.value).count(". ") == 0 and "--allow-pickle" in str(refused.value)
+    assert parse_loras({"awe": str(path)}, allow_pickle=True)["awe"] == path.resolve()  # the keyboard may
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00" * 8, b"\xff" * 8 + b"{", (10**6).to_bytes(8, "little") + b"{}"])
+def test_truncated_or_lying_headers_are_not_safetensors(content, tmp_path):
+    from generators.weight_files import is_safetensors
+
+    (tmp_path / "w").write_bytes(content)
+    assert not is_safetensors(tmp_path / "w")
+
+
+def test_a_real_safetensors_file_is_accepted_under_any_name(tmp_path):
+    import torch
+    from safetensors.torch import save_file
+
+    from generators.image.lora_blend import parse_loras
+
+    path = tmp_path / "awe.lora"
+    save_file({"w": torch.zeros(2, 2)}, str(path))
+    assert parse_loras({"awe": str(path)})["awe"] == path.resolve()
