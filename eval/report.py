@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from conditioning import StudioError, get_taxonomy
-from conditioning.artifact import read_artifact
+from conditioning.artifact import read_artifact, sidecar_path
 from conditioning.atomic import write_text_atomic
 from conditioning.vad import quadrant
 from eval import metrics
@@ -34,11 +34,28 @@ MEDIA_SUFFIXES = set().union(*SUFFIXES.values())
 REPORT_FILES = ("report.json", "report.md", "report.html")
 
 
+def links_outside(path: Path, folder: Path) -> bool:
+    """True when `path` or its sidecar is a symlink that resolves outside `folder`: a report or the gallery must
+    never read (and embed) what such a link points at."""
+    root = Path(folder).resolve()
+    for candidate in (path, sidecar_path(path)):
+        if candidate.is_symlink() or candidate.exists():
+            target = candidate.resolve()
+            if target != root and root not in target.parents:
+                return True
+    return False
+
+
 def find_media(folder: Path, exclude: Path | None = None) -> tuple[list[Path], list[dict]]:
-    """Media files under `folder` (hidden and in-progress files left out), and sidecars that have no media."""
+    """Media files under `folder` (hidden and in-progress files left out), and sidecars that have no media; a
+    symlink out of the folder is skipped with its reason."""
     media, orphans = [], []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if links_outside(path, folder):
+            if path.suffix.lower() in MEDIA_SUFFIXES or path.suffix == ".json":
+                orphans.append({"file": str(path.relative_to(folder)), "reason": "links outside the folder"})
             continue
         if exclude is not None and exclude in path.resolve().parents:  # `folder` may be relative, `exclude` is not
             continue

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conditioning import EmotionSpec, StudioError
 from conditioning.artifact import read_artifact
+from eval.report import links_outside
 from studio.api import generate
 from studio.app_support import output_path
 
@@ -31,6 +32,8 @@ def list_gallery(folder: Path) -> list[dict]:
     items = []
     for path in folder.rglob("*"):
         if path.suffix.lower() not in MEDIA_SUFFIXES or any(p.startswith(".") for p in path.relative_to(folder).parts):
+            continue
+        if links_outside(path, folder):
             continue
         try:
             artifact = read_artifact(path)
@@ -102,9 +105,11 @@ def recognize(path: str, recognize_fn=None, taxonomy: str = GALLERY_TAXONOMY) ->
     }
 
 
-def rerun(path: str, folder: Path):
+def rerun(path: str, folder: Path, allow_pickle: bool = False):
     """Generate again from a sidecar alone: the same spec (or arc), backend, seed and the request's own inputs
-    (text, size, duration, fps, backend options) as recorded — not the parameters the backend derived from them."""
+    (text, size, duration, fps, backend options) as recorded — not the parameters the backend derived from them.
+    A sidecar's `allow_pickle` is dropped: only the person at the keyboard (`allow_pickle`, an app toggle) may
+    allow pickled weights, never a file."""
     artifact = read_artifact(Path(path))
     record = artifact.provenance
     request = record.get("request")
@@ -124,8 +129,14 @@ def rerun(path: str, folder: Path):
         out=out,
         backend=record.get("backend"),
         arc=arc,
-        **(request.get("options") or {}),
+        **replayable_options(request.get("options"), allow_pickle),
     )
+
+
+def replayable_options(options, allow_pickle: bool) -> dict:
+    """The recorded backend options without `allow_pickle`, which only the caller may set."""
+    kept = {k: v for k, v in (options if isinstance(options, dict) else {}).items() if k != "allow_pickle"}
+    return {**kept, "allow_pickle": True} if allow_pickle else kept
 
 
 def evaluate_folder(

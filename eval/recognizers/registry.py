@@ -81,5 +81,7 @@ def parse_recognizers(text: str | None) -> dict[str, tuple[str, str | None]]:
         option = option.strip() or None
         if option and Path(option).expanduser().exists():
             option = str(Path(option).expanduser())
+        elif option and option.startswith(("/", "./", "../", "~")):  # a path, not a hub id: a judge that cannot load
+            raise StudioError(f"Recognizer {name} model folder {option!r} does not exist; pass a folder that holds it.")
         chosen[homes[0]] = (name, option)
     return chosen

@@ -17,10 +17,9 @@ from pathlib import Path
 from conditioning.errors import StudioError
 from conditioning.spec import EmotionSpec
 from conditioning.taxonomies import CANONICAL_TAXONOMY, TAXONOMIES
+from generators.weight_files import check_weight_file, is_safetensors
 
 log = logging.getLogger(__name__)
-
-PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl")
 
 
 def parse_loras(value, allow_pickle: bool = False) -> dict[str, Path]:
@@ -50,12 +49,7 @@ def parse_loras(value, allow_pickle: bool = False) -> dict[str, Path]:
 def check_lora_file(label: str, path: Path, allow_pickle: bool) -> Path:
     if not path.is_file():
         raise StudioError(f"LoRA {label!r}: file {path} does not exist; give the path to a .safetensors file.")
-    if path.suffix.lower() in PICKLE_SUFFIXES and not allow_pickle:
-        raise StudioError(
-            f"LoRA {label!r}: {path.name} is a pickle file, which can run code when loaded; convert it to "
-            ".safetensors, or pass allow_pickle=True if you trust its source."
-        )
-    return path.resolve()
+    return check_weight_file(path, f"LoRA {label!r}", allow_pickle).resolve()
 
 
 def label_taxonomy(label: str) -> str:
@@ -92,7 +86,12 @@ def apply_loras(loaded, loras: dict[str, Path], weights: dict[str, float]) -> No
             continue
         path = stamp[0]
         try:
-            pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=label)
+            if is_safetensors(path):  # by content: diffusers would torch.load a safetensors not named so
+                from safetensors.torch import load_file
+
+                pipe.load_lora_weights(load_file(str(path)), adapter_name=label)
+            else:  # pickle, allowed at the keyboard
+                pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=label)
         except (ValueError, RuntimeError, KeyError, OSError) as exc:
             pipe.unload_lora_weights()
             loaded.loras.clear()

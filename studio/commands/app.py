@@ -7,7 +7,9 @@ sees this environment's backends. studio never imports app (DESIGN.md); it only 
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,10 +47,28 @@ def run(args) -> int:
         raise StudioError(f"The app's entry file {ENTRY} is missing; reinstall emotion-studio.")
     if not 1 <= args.port <= 65535:
         raise StudioError(f"Port {args.port} must be from 1 to 65535.")
+    check_host(args.host)
     env = dict(os.environ)
     if args.output:
         env["STUDIO_APP_OUTPUT"] = str(Path(args.output).expanduser())
     return launch(command(args), env)
+
+
+HOSTNAME_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def check_host(host: str) -> None:
+    """Refuse an address the server could never bind (999.1.1.1) before streamlit starts; no network is used."""
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if len(host) > 253 or not all(HOSTNAME_LABEL.match(label) for label in labels) or labels[-1].isdigit():
+        raise StudioError(
+            f"--host {host!r} is not an IP address or host name; use e.g. 127.0.0.1, 0.0.0.0 or localhost."
+        )
 
 
 def launch(cmd: list[str], env: dict) -> int:
