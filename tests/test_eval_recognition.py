@@ -70,10 +70,12 @@ def test_registry_defaults_and_errors(monkeypatch):
         registry.get_module("image", "clip_zero_shot")
 
 
-def test_parse_recognizers():
-    chosen = registry.parse_recognizers("clip_zero_shot=/models/clip, voice:speech_classifier")
+def test_parse_recognizers(tmp_path):
+    model = tmp_path / "clip"  # a judge's model folder must exist (a missing one is an error, tested in hardening)
+    model.mkdir()
+    chosen = registry.parse_recognizers(f"clip_zero_shot={model}, voice:speech_classifier")
     assert chosen == {
-        "image": ("clip_zero_shot", "/models/clip"),
+        "image": ("clip_zero_shot", str(model)),
         "video": ("video_features", None),
         "voice": ("speech_classifier", None),
     }
