@@ -20,10 +20,12 @@ import numpy as np
 
 from eval.ffmpeg_frames import ffmpeg_frames
 from eval.recognition import Recognition, from_vad
+from eval.recognizers.image_features import CARD as IMAGE_CARD
 from eval.recognizers.image_features import attributes_of, measure
 from eval.recognizers.visual_vad import to_unit, visual_sd_scores
 
 NAME = "video_features"
+PARALLEL = True  # numpy only: safe in the report's thread pool
 ANALYSIS_FPS = 12
 ANALYSIS_SIDE = 128
 FEATURE_STRIDE = 3  # image features on every 3rd analysed frame (4 per second); motion uses all of them
@@ -31,6 +33,19 @@ MOTION_NORM = (0.30, 0.30)  # mean |Δluma| per second: (mean, SD) for z-scores 
 MOTION_AROUSAL = 0.5  # SD units of arousal per SD of motion energy
 IRREGULARITY_NORM = (0.5, 0.4)  # coefficient of variation of motion energy (studio choice)
 IRREGULARITY_VALENCE = -0.2
+CARD = {
+    "name": NAME,
+    "modality": "video",
+    "kind": "heuristic",
+    "model": "image_features on frames + motion energy, irregularity and rhythm → VAD by published relations",
+    "trained_on": "",
+    "validated_on": "per frame: OASIS 600 photos, mean ratings (no training); the motion terms are not validated",
+    # the image features' OASIS figures, measured by `python -m finetune.image_judge` (see image_features.CARD)
+    "agreement": dict(IMAGE_CARD["agreement"]),
+    "licence": "Apache-2.0 (rules from published findings, no data)",
+    "notes": "Agreement figures are the image features' on still photographs; the motion weights are studio "
+    "choices from published directions (FACTS §3), unvalidated: there is no human-rated video set here.",
+}
 AVERAGED = (
     "brightness",
     "saturation",
@@ -122,3 +137,7 @@ def recognize_frames(frames: np.ndarray, fps: float = ANALYSIS_FPS) -> Recogniti
 
 def recognize(path: Path) -> Recognition:
     return recognize_frames(read_frames(Path(path)), ANALYSIS_FPS)
+
+
+def card() -> dict:
+    return {**CARD, "agreement": dict(CARD["agreement"])}
