@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[text,image,video,voice,app,dev]"
+	$(PY) -m pip install --quiet -e ".[text,image,video,voice,judges,app,dev]"
 	touch $(STAMP)
 
 demo: setup

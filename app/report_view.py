@@ -10,6 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from studio import app_outputs
+
 
 def _pct(x) -> str:
     return "—" if x is None else f"{x:.0%}"
@@ -89,6 +91,8 @@ def show(paths: dict) -> None:
         f"{result['folder']} · taxonomy {result['taxonomy']} · {result['seconds']} s · "
         + ", ".join(f"{k}: {v}" for k, v in result["recognizers"].items())
     )
+    for modality, line in app_outputs.judge_lines(result).items():
+        st.caption(f"**{modality} judge**: {line}")
     _metrics(result["metrics"]["overall"])
     left, right = st.columns(2)
     with left:

@@ -1,6 +1,11 @@
-"""Throughput of the feature recognizers and the report, each against a naive baseline measured in the same run.
+"""Throughput of the judges and the report, each against a baseline measured in the same run.
 
-    python bench/eval_recognizers.py [--artifacts 1000]
+    python bench/eval_recognizers.py [--artifacts 1000] [--demo]
+
+Learned judges against the heuristic ones they replace as defaults: image_judge (EfficientNet-Lite0 + OASIS head)
+vs image_features in images/s on the same real painter outputs, speech_judge (RAVDESS head) vs speech_features in
+seconds of speech per second, both on the machine's cores as `studio eval` runs them. `--demo` also times
+`studio demo`'s evaluation (6 emotions × image, video, voice; aim < 10 s) with the learned and the heuristic judges.
 
 Prints: image recognizer images/s on real 512×512 outputs of the procedural painter (~270 KB PNGs) on one core (aim ≥ 50; baseline: the same analysis at full resolution,
 plus how far the 128-px features drift from full-size ones), speech recognizer × real time on one core (aim ≥ 50;
@@ -102,6 +107,57 @@ def bench_speech(rng) -> None:
     )
 
 
+def bench_judges(tmp: Path, rng) -> None:
+    """Learned vs heuristic defaults, same inputs, alternated A/B rounds; median ratio."""
+    from eval.recognizers import image_features, image_judge, speech_features, speech_judge
+
+    paths = [real_image(tmp / f"judge{i}.png", i) for i in range(16)]
+    image_judge.recognize(paths[0])  # model load outside the timing
+    learned, heuristic = [], []
+    for _ in range(3):
+        learned.append(rate(image_judge.recognize, paths))
+        heuristic.append(rate(image_features.recognize, paths))
+    batched = rate(lambda _: image_judge.recognize_arrays([image_features.load_rgb(p, None) for p in paths]), [0])
+    print(
+        f"image judge: {statistics.median(learned):6.1f} images/s (batched {batched * len(paths):5.1f}/s) | "
+        f"image_features {statistics.median(heuristic):6.1f}/s  -> learned costs "
+        f"{statistics.median(heuristic) / statistics.median(learned):.1f}x the heuristic's time"
+    )
+    seconds, sr = 20.0, 22050
+    signal = speechlike(rng, seconds, sr)
+    speech_judge.recognize_signal(signal[:sr], sr)
+    learned, heuristic = [], []
+    for _ in range(3):
+        learned.append(rate(lambda x: speech_judge.recognize_signal(x, sr), [signal]) * seconds)
+        heuristic.append(rate(lambda x: speech_features.recognize_signal(x, sr), [signal]) * seconds)
+    print(
+        f"speech judge: {statistics.median(learned):6.1f} s of speech per s | speech_features "
+        f"{statistics.median(heuristic):6.1f}  -> learned costs "
+        f"{statistics.median(heuristic) / statistics.median(learned):.1f}x the heuristic's time"
+    )
+
+
+def bench_demo(tmp: Path) -> None:
+    """`studio demo`'s evaluation step, learned judges vs heuristic ones, on the demo's own outputs."""
+    from eval.recognizers.registry import get_judge
+    from eval.report import evaluate_folder
+    from studio.demo import run_demo
+
+    out = tmp / "demo"
+    run_demo(out, evaluate=False)
+    timings = {}
+    for label, recognizers in (("learned", None), ("heuristic", "image_features,video_features,speech_features")):
+        for modality in ("image", "video", "voice"):  # models loaded outside the timing, as in a warm app
+            get_judge(modality)
+        start = time.perf_counter()
+        evaluate_folder(out, recognizers=recognizers, exclude=out / "report")
+        timings[label] = time.perf_counter() - start
+    print(
+        f"demo evaluation (18 outputs): learned judges {timings['learned']:5.1f} s (aim < 10) | heuristic "
+        f"{timings['heuristic']:5.1f} s -> {timings['learned'] / timings['heuristic']:.1f}x"
+    )
+
+
 def make_artifacts(folder: Path, n: int, rng) -> None:
     import imageio.v2 as imageio
     import soundfile
@@ -157,6 +213,7 @@ def bench_report(tmp: Path, n: int, rng) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", type=int, default=1000)
+    parser.add_argument("--demo", action="store_true", help="also time the evaluation of `studio demo`'s outputs")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
@@ -167,6 +224,9 @@ def main() -> int:
         bench_speech(rng)
         if cores:
             os.sched_setaffinity(0, cores)
+        bench_judges(Path(tmp), rng)
+        if args.demo:
+            bench_demo(Path(tmp))
         bench_report(Path(tmp), args.artifacts, rng)
     return 0
 

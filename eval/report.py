@@ -21,7 +21,7 @@ from conditioning.artifact import read_artifact, sidecar_path
 from conditioning.atomic import write_text_atomic
 from conditioning.vad import quadrant
 from eval import metrics
-from eval.recognizers.registry import DEFAULT_RECOGNIZERS, get_recognizer, parse_recognizers
+from eval.recognizers.registry import get_judge, parse_recognizers
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +157,7 @@ def evaluate_folder(
     tax = get_taxonomy(taxonomy)
     callables = dict(recognizers) if isinstance(recognizers, dict) else {}
     chosen = parse_recognizers(recognizers if isinstance(recognizers, str) else None)
-    names = {m: f"{n}={o}" if o else n for m, (n, o) in chosen.items()}
-    names.update({m: getattr(f, "__module__", "") + "." + getattr(f, "__name__", str(f)) for m, f in callables.items()})
+    cards = {m: custom_card(f) for m, f in callables.items()}
     started = time.perf_counter()
     media, skipped = find_media(folder, exclude=Path(exclude).resolve() if exclude else None)
     artifacts = {}
@@ -168,10 +167,11 @@ def evaluate_folder(
         except StudioError:
             pass
     needed = {a.modality for a in artifacts.values()}  # only the recognizers asked for (a judge may be costly)
-    for modality in needed - set(callables):
-        callables[modality] = get_recognizer(modality, *chosen[modality])
-        if chosen[modality][0] != DEFAULT_RECOGNIZERS[modality]:
-            workers = 1  # neural judges: one model in memory, torch does its own threading
+    for modality in sorted(needed - set(callables)):
+        judge = get_judge(modality, *chosen[modality])
+        callables[modality], cards[modality] = judge.recognize, judge.card
+        if not judge.parallel:
+            workers = 1  # torch judges: one model in memory, torch does its own threading
 
     def run(path: Path):
         try:
@@ -197,7 +197,8 @@ def evaluate_folder(
         "folder": str(folder.resolve()),
         "taxonomy": tax.name,
         "labels": labels,
-        "recognizers": names,
+        "recognizers": {m: card.get("name", "?") for m, card in sorted(cards.items())},
+        "judges": dict(sorted(cards.items())),
         "seconds": round(time.perf_counter() - started, 2),
         "metrics": {
             "overall": summarise(items),
@@ -212,6 +213,12 @@ def evaluate_folder(
     }
 
 
+def custom_card(recognize) -> dict:
+    """A caller's own recognizer function: the studio has measured nothing about it."""
+    name = getattr(recognize, "__module__", "") + "." + getattr(recognize, "__name__", str(recognize))
+    return {"name": name, "kind": "custom", "validated_on": "", "notes": "a caller's function; agreement not measured"}
+
+
 def write_report(result: dict, out_dir: Path, embed_budget_mb: float = 8.0) -> dict[str, Path]:
     """Write report.json, report.md, report.html into `out_dir` (atomically); returns their paths."""
     from eval.report_html import render_html
@@ -220,13 +227,13 @@ def write_report(result: dict, out_dir: Path, embed_budget_mb: float = 8.0) -> d
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name.split(".")[1]: out_dir / name for name in REPORT_FILES}
-    write_text_atomic(paths["json"], json.dumps(result, indent=1, ensure_ascii=False, default=_json_default) + "\n")
+    write_text_atomic(paths["json"], json.dumps(result, indent=1, ensure_ascii=False, default=json_default) + "\n")
     write_text_atomic(paths["md"], render_markdown(result))
     write_text_atomic(paths["html"], render_html(result, out_dir, embed_budget_mb=embed_budget_mb))
     return paths
 
 
-def _json_default(value):
+def json_default(value):
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     if isinstance(value, Path):

@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 
 from eval.previews import AudioEmbedder, thumbnail_uri
+from eval.recognizers.judge_card import card_line
 from eval.report_md import COLUMNS, fmt
 from eval.report_svg import arc_chart, bar_chart, confusion_matrix, va_plane
 
@@ -78,11 +79,15 @@ def render_html(result: dict, out_dir: Path, embed_budget_mb: float = 8.0) -> st
     items = result["items"]
     skipped = "".join(f"<li><code>{escape(s['file'])}</code>: {escape(s['reason'])}</li>" for s in result["skipped"])
     recognizers = ", ".join(f"{k}: {v}" for k, v in result["recognizers"].items())
+    judges = "".join(
+        f"<li><b>{escape(m)}</b>: {escape(card_line(card))}</li>" for m, card in (result.get("judges") or {}).items()
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Emotion evaluation report</title><style>{STYLE}</style></head>
 <body><h1>Emotion evaluation report</h1>
 <p>Folder <code>{escape(result["folder"])}</code> · taxonomy {escape(result["taxonomy"])} · recognizers
 {escape(recognizers)} · {len(items)} evaluated, {len(result["skipped"])} skipped · {result["seconds"]} s</p>
+<h2>Judges: how far to trust these scores</h2><ul>{judges}</ul>
 <h2>Metrics</h2>{metrics_html(result)}
 <h2>Intended vs recognized</h2><div class="row">{va_plane(items)}
 {confusion_matrix(result["labels"], result["confusion"])}</div>

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from eval.recognizers.judge_card import card_line
+
 
 def fmt(value, digits: int = 3) -> str:
     if value is None:
@@ -45,6 +47,10 @@ def render_markdown(result: dict) -> str:
         "",
         f"Folder `{result['folder']}` · taxonomy {result['taxonomy']} · recognizers {recognizers} · "
         f"{m['overall']['n']} evaluated, {len(result['skipped'])} skipped · {result['seconds']} s",
+        "",
+        "## Judges: how far to trust these scores",
+        "",
+        *[f"- **{modality}**: {card_line(card)}" for modality, card in (result.get("judges") or {}).items()],
         "",
         "## Metrics",
         "",

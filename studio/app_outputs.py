@@ -82,6 +82,13 @@ def recognizer_choices(modality: str) -> list[dict]:
     return out
 
 
+def judge_lines(result: dict) -> dict[str, str]:
+    """modality → one line saying which judge scored it, what it learned from and how well it agrees with people."""
+    from eval.recognizers.judge_card import card_line
+
+    return {modality: card_line(card) for modality, card in (result.get("judges") or {}).items()}
+
+
 def recognizer(modality: str):
     """The modality's default recognizer (a callable path → Recognition); the app caches it as a resource."""
     from eval.recognizers.registry import get_recognizer

@@ -60,9 +60,9 @@ def test_emotion2vec_without_funasr_fails_with_the_fix():
 
 
 def test_registry_defaults_and_errors(monkeypatch):
-    assert registry.get_module("image").NAME == "image_features"
-    assert registry.get_module("video").NAME == "video_features"
-    assert registry.get_module("voice").NAME == "speech_features"
+    assert registry.get_module("image").NAME == "image_judge"
+    assert registry.get_module("video").NAME == "video_judge"
+    assert registry.get_module("voice").NAME == "speech_judge"
     with pytest.raises(StudioError, match="Unknown image recognizer"):
         registry.get_module("image", "nope")
     monkeypatch.setattr(registry.importlib.util, "find_spec", lambda name: None)
@@ -76,7 +76,7 @@ def test_parse_recognizers(tmp_path):
     chosen = registry.parse_recognizers(f"clip_zero_shot={model}, voice:speech_classifier")
     assert chosen == {
         "image": ("clip_zero_shot", str(model)),
-        "video": ("video_features", None),
+        "video": ("video_judge", None),
         "voice": ("speech_classifier", None),
     }
     with pytest.raises(StudioError, match="Unknown recognizer"):

@@ -99,7 +99,8 @@ def test_other_taxonomy_custom_recognizer_and_empty_folder(outputs, tmp_path):
     assert result["labels"][0] == "angry" and len(result["confusion"]) == 7
     images = [it for it in result["items"] if it["modality"] == "image"]
     assert {it["recognized"]["label"] for it in images} == {"sad"}
-    assert result["recognizers"]["voice"] == "speech_features"  # modalities not given keep their default
+    assert result["recognizers"]["voice"] == "speech_judge"  # modalities not given keep their default
+    assert result["judges"]["image"]["kind"] == "custom"  # a caller's function: nothing measured about it
     empty = tmp_path / "empty"
     empty.mkdir()
     assert evaluate_folder(empty)["metrics"]["overall"]["n"] == 0

@@ -1,17 +1,19 @@
-"""`studio eval <folder> [--recognizers image_features,speech_features,...] [--taxonomy T] [--out DIR]`.
+"""`studio eval <folder> [--recognizers image_judge,speech_features,...] [--taxonomy T] [--out DIR] [--json]`.
 
 Scores every studio output under the folder against the intent in its sidecar and writes report.json, report.md
-and report.html. Files that cannot be scored are listed in the report; they do not fail the command.
+and report.html, each opening with the judges' cards (what they learned from, their agreement with people). Files
+that cannot be scored are listed in the report; they do not fail the command.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conditioning import StudioError, get_taxonomy
 from conditioning.atomic import check_writable_folder
 from eval.recognizers.registry import parse_recognizers, recognizer_names
-from eval.report import evaluate_folder, write_report
+from eval.report import evaluate_folder, json_default, write_report
 
 DEFAULT_OUT = "eval_report"
 
@@ -23,10 +25,15 @@ def register(sub) -> None:
         "--recognizers",
         default=None,
         help=f"comma list, name or modality:name, optionally =MODEL (a folder or head file); available: "
-        f"{', '.join(recognizer_names())}; unnamed modalities keep the feature recognizers",
+        f"{', '.join(recognizer_names())}; unnamed modalities keep the default learned judges",
     )
     parser.add_argument("--taxonomy", default="mikels8", help="taxonomy for top-1 accuracy and the confusion matrix")
     parser.add_argument("--out", type=Path, default=None, help=f"report folder (default FOLDER/{DEFAULT_OUT})")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the judges' cards, the metrics and what was skipped as one JSON object (the report is still written)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -39,6 +46,14 @@ def run(args) -> int:
     check_writable_folder(out / "report.json")
     result = evaluate_folder(args.folder, recognizers=args.recognizers, taxonomy=args.taxonomy, exclude=out)
     paths = write_report(result, out)
+    if args.json:
+        keys = ("folder", "taxonomy", "judges", "metrics", "confusion", "labels", "skipped", "seconds")
+        print(
+            json.dumps(
+                {**{k: result[k] for k in keys}, "report": str(paths["json"])}, ensure_ascii=False, default=json_default
+            )
+        )
+        return 0
     overall = result["metrics"]["overall"]
     skipped = len(result["skipped"])
     summary = f"evaluated {overall['n']} outputs, skipped {skipped}"
