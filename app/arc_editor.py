@@ -39,7 +39,7 @@ def _use_typed() -> None:
     if not text:
         return
     try:
-        arc = resolve_arc(text)
+        arc = resolve_arc(text, sort=True)  # the table shows each key's time, so sorting hides nothing
     except StudioError as exc:
         st.session_state.arc_typed_error = str(exc)
         return

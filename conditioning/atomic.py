@@ -41,7 +41,14 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target` (same suffix, so writers pick the right format); on success it is
     renamed onto `target`, on any failure removed."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise StudioError(
+            f"Cannot write {target}: a folder has that name; move the folder away or choose another --out."
+        )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudioError(f"Cannot create folder {target.parent}: {exc.strerror}; choose another --out.") from None
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from conditioning.arc import EmotionArc
-from conditioning.errors import StudioError
+from conditioning.errors import StudioError, brief
 from conditioning.lexicon import LexiconEntry, get_lexicon
 from conditioning.spec import EmotionSpec, blend, categories_from
 from conditioning.taxonomies import CANONICAL_TAXONOMY, TAXONOMIES, TAXONOMY_ALIASES, get_taxonomy
@@ -20,17 +20,21 @@ from conditioning.taxonomy_mapping import label_lemma, soft_distribution
 from conditioning.text_resolution import read_text
 from conditioning.vad import to_unit_vad
 
+MAX_EMOTION_CHARS = 2000  # a feeling in a few sentences; longer text is a pasted document (and slow to read)
+MAX_BLEND_WEIGHT = 1e6  # weights are relative; a larger one is a typo, and 1e308 overflows the sum
 HEAD_SHARE_WITH_LEXICON = 0.5  # when the text names emotion words, the lexicon and the learned head share the say
-NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|inf"
+NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|nan|inf"  # unambiguous: no backtracking blow-up
 VAD_PATTERN = re.compile(
     rf"^\s*[(\[]?\s*((?:{NUMBER})(?:\s*[,;\s]\s*(?:{NUMBER}))*)\s*[)\]]?\s*"
     r"(?:(?:scale\s*=?\s*|@\s*|on\s+(?:the\s+)?)(\S+?)(?:\s+scale)?)?\s*$",
     re.IGNORECASE,
 )
+TAXONOMY_LABEL = re.compile(r"(?P<prefix>[A-Za-z][\w-]*):\s*(?P<label>[A-Za-z][A-Za-z'-]*)")
+"""'mikels8:awe' — a label in a named taxonomy (an unknown prefix is refused, not read as free text)."""
 WEIGHTED_PART = re.compile(
     rf"^\s*(?:(?P<pre>{NUMBER})\s*%?\s*\*?\s+|(?P<prestar>{NUMBER})\s*\*\s*)?(?P<body>.+?)"
     rf"(?:\s*[*×]\s*(?P<post>{NUMBER}))?\s*$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.DOTALL,  # a part may span lines ("joy\n+ calm")
 )
 
 
@@ -70,7 +74,7 @@ def spec_from_label(label: str, taxonomy: str) -> EmotionSpec:
         else:
             close = [k for k in tax.labels if k in get_lexicon().closest(wanted, n=10) or k[:3] == wanted[:3]]
         hint = f" (closest: {', '.join(close)})" if close else ""
-        raise StudioError(f"{label!r} is not a {tax.title} label{hint}; choose from {', '.join(tax.labels)}.")
+        raise StudioError(f"{brief(label)} is not a {tax.title} label{hint}; choose from {', '.join(tax.labels)}.")
     chosen = matches[0]
     entry = get_lexicon().entries[label_lemma(chosen)]
     return EmotionSpec(
@@ -121,7 +125,7 @@ def with_head_categories(text: str, categories: tuple, lexical: bool) -> tuple:
 
 def parse_vad_point(text: str, scale: str | None = None) -> EmotionSpec | None:
     """'0.6, -0.3, 0.1' or '7,3,5 scale=1-9' → its spec; None when the text is not a VAD point at all."""
-    match = VAD_PATTERN.match(text)
+    match = VAD_PATTERN.match(re.sub(r"\s+", " ", text))  # one space per run: the pattern's \s* never compete
     if not match:
         return None
     numbers = [x for x in re.split(r"[,;\s]+", match.group(1).strip()) if x]
@@ -144,10 +148,22 @@ def _split_blend(text: str) -> list[tuple[str, float]] | None:
         weight = float(raw) if raw else 1.0
         if raw and "%" in part:
             weight /= 100.0
-        if weight < 0 or weight != weight:
-            raise StudioError(f"Blend weight {raw!r} in {part.strip()!r} must be a non-negative number.")
-        out.append((body, weight))
+        out.append((body, check_weight(weight, part.strip())))
     return out
+
+
+def check_weight(weight, where: str) -> float:
+    """A blend weight: a finite number from 0 to MAX_BLEND_WEIGHT (inf, nan and 1e308 would poison the mix)."""
+    try:
+        number = float(weight)
+    except (TypeError, ValueError, OverflowError):
+        number = float("nan")
+    if isinstance(weight, bool) or not 0 <= number <= MAX_BLEND_WEIGHT:
+        raise StudioError(
+            f"Blend weight {brief(weight)} in {brief(where)} must be a number from 0 to "
+            f"{MAX_BLEND_WEIGHT:g}; weights are relative, e.g. 'joy*0.7 + fear*0.3'."
+        )
+    return number
 
 
 def _resolve_word(word: str) -> EmotionSpec:
@@ -157,9 +173,9 @@ def _resolve_word(word: str) -> EmotionSpec:
         return spec_from_entry(entry, source=word)
     suggestions = get_lexicon().closest(word)
     if suggestions:
-        raise StudioError(f"Unknown emotion {word!r}; did you mean {', '.join(suggestions)}?")
+        raise StudioError(f"Unknown emotion {brief(word)}; did you mean {', '.join(suggestions)}?")
     raise StudioError(
-        f"Unknown emotion {word!r}; use a label such as joy, awe, fear or calm (see `studio taxonomies`), "
+        f"Unknown emotion {brief(word)}; use a label such as joy, awe, fear or calm (see `studio taxonomies`), "
         "a VAD point like '0.6,-0.3,0.1', or describe the feeling in a phrase."
     )
 
@@ -168,7 +184,10 @@ def resolve(
     value, taxonomy: str | None = None, scale: str | None = None, use_encoder: bool | None = None
 ) -> EmotionSpec:
     """Turn a label, VAD point, free text, blend or spec into an EmotionSpec (labelled in `taxonomy` if given)."""
-    spec = _resolve(value, scale, use_encoder)
+    try:
+        spec = _resolve(value, scale, use_encoder)
+    except RecursionError:
+        raise StudioError("The emotion is nested too deeply; a blend of blends needs only a few levels.") from None
     return spec.labelled(taxonomy) if taxonomy else spec
 
 
@@ -180,64 +199,153 @@ def _resolve(value, scale: str | None, use_encoder: bool | None) -> EmotionSpec:
     if isinstance(value, Sequence) and not isinstance(value, str):
         return spec_from_vad(list(value), scale or "-1-1")
     if not isinstance(value, str):
-        raise StudioError(f"Cannot read an emotion from {type(value).__name__} {value!r}; give a label, VAD or text.")
+        raise StudioError(
+            f"Cannot read an emotion from {type(value).__name__} {brief(value)}; give a label, VAD or text."
+        )
     text = value.strip()
     if not text:
         raise StudioError("The emotion is empty; give a label (joy), a VAD point (0.6,-0.3,0.1) or a phrase.")
+    _check_text(text)
     spec = parse_vad_point(text, scale)
     if spec is not None:
         return spec
+    _refuse_structured_text(text)
     parts = _split_blend(text)
     if parts:
         return blend([(_resolve(body, scale, use_encoder), w) for body, w in parts], source=text)
     prefix, sep, rest = text.partition(":")
     if sep and " " not in prefix and (prefix.lower() in TAXONOMIES or prefix.lower() in TAXONOMY_ALIASES):
         return spec_from_label(rest.strip(), prefix)
+    if TAXONOMY_LABEL.fullmatch(text):
+        raise StudioError(
+            f"Unknown taxonomy {prefix[:40]!r} in {brief(text)}; known taxonomies are "
+            f"{', '.join(TAXONOMIES)} (see `studio taxonomies`), or drop the prefix and give the label alone."
+        )
     if re.fullmatch(r"[A-Za-z][A-Za-z'-]*", text):
         return _resolve_word(text)
     return spec_from_text(text, use_encoder=use_encoder)
 
 
+def _check_text(text: str) -> None:
+    if len(text) > MAX_EMOTION_CHARS:
+        raise StudioError(
+            f"The emotion {brief(text)} is {len(text):,} characters; the limit is {MAX_EMOTION_CHARS:,}, so describe "
+            "the feeling in a sentence or two."
+        )
+    if "\x00" in text:
+        raise StudioError(f"The emotion {brief(text)} holds a NUL byte (\\x00); remove it.")
+
+
+def _refuse_structured_text(text: str) -> None:
+    """JSON, or 'vad' with numbers that are not a valid point, typed as an emotion string: never free text."""
+    if (
+        text[0] == "{"
+        or (text[0] == "[" and re.search(r"\d", text))
+        or re.search(r"\bvad\b\W*[-+.\d]", text, re.IGNORECASE)
+    ):
+        raise StudioError(
+            f"The emotion {brief(text)} looks like a VAD point or JSON, not a phrase; write a VAD point as "
+            "three numbers in [-1, 1] like '0.6,-0.3,0.1' (or '7,3,5 scale=1-9'), or pass {\"vad\": [...]} as an "
+            "object, not a string."
+        )
+
+
 def _resolve_mapping(value: Mapping, scale: str | None, use_encoder: bool | None) -> EmotionSpec:
     if "vad" in value:
-        return spec_from_vad(list(value["vad"]), value.get("scale", scale or "-1-1"), source=f"vad {value['vad']}")
+        point = value["vad"]
+        if isinstance(point, str) or not isinstance(point, Sequence):
+            raise StudioError(f"VAD {brief(point)} must be a list of 2 or 3 numbers, e.g. [0.6, -0.3, 0.1].")
+        scale_name = value.get("scale", scale or "-1-1")
+        if not isinstance(scale_name, str):
+            raise StudioError(f"VAD scale {brief(scale_name)} must be a name such as '0-1' or '1-9'.")
+        return spec_from_vad(list(point), scale_name, source=f"vad {brief(point)}")
     if "label" in value:
         if value.get("taxonomy"):
             return spec_from_label(str(value["label"]), str(value["taxonomy"]))
         return _resolve(str(value["label"]), scale, use_encoder)
     if "text" in value:
-        return spec_from_text(str(value["text"]), use_encoder=use_encoder)
+        text = str(value["text"]).strip()
+        _check_text(text)
+        return spec_from_text(text, use_encoder=use_encoder)
     if "blend" in value:
-        parts = [(_resolve(p.get("emotion"), scale, use_encoder), float(p.get("weight", 1.0))) for p in value["blend"]]
+        items = value["blend"]
+        if isinstance(items, (str, Mapping)) or not isinstance(items, Sequence):
+            items = [items]
+        parts = []
+        for part in items:
+            if not isinstance(part, Mapping) or "emotion" not in part:
+                raise StudioError(
+                    f'Blend part {brief(part)} must be an object like {{"emotion": "joy", "weight": 0.7}}.'
+                )
+            weight = check_weight(part.get("weight", 1.0), str(part.get("emotion")))
+            parts.append((_resolve(part["emotion"], scale, use_encoder), weight))
         return blend(parts)
     if "intensity" in value and "categories" in value:
         return EmotionSpec.from_dict(value)
-    raise StudioError(f"Cannot read an emotion from {dict(value)!r}; use a 'vad', 'label', 'text' or 'blend' key.")
+    raise StudioError(f"Cannot read an emotion from {brief(dict(value))}; use a 'vad', 'label', 'text' or 'blend' key.")
 
 
-def resolve_arc(value, interpolation: str = "smooth", use_encoder: bool | None = None) -> EmotionArc:
-    """An arc from 'calm:0,dread:4' (emotion:seconds pairs), a list of {"t", "emotion"}, or an EmotionArc."""
+def resolve_arc(
+    value, interpolation: str = "smooth", use_encoder: bool | None = None, sort: bool = False
+) -> EmotionArc:
+    """An arc from 'calm:0,dread:4' (emotion:seconds pairs, in time order), a list of {"t", "emotion"}, or an
+    EmotionArc. Keys out of time order are refused, not silently re-sorted ('calm:5,dread:1' is more likely a typo);
+    `sort=True` is for a caller that shows each key's time beside it anyway (the app's arc table)."""
     if isinstance(value, EmotionArc):
         return value
+    try:
+        return _resolve_arc(value, interpolation, use_encoder, sort)
+    except RecursionError:
+        raise StudioError("The emotion arc is nested too deeply; give keys like 'calm:0,dread:4'.") from None
+
+
+def _resolve_arc(value, interpolation: str, use_encoder: bool | None, sort: bool) -> EmotionArc:
     if isinstance(value, Mapping):
-        if value.get("keys") and "spec" in value["keys"][0]:
-            return EmotionArc.from_dict(value)
+        keys = value.get("keys")
+        if isinstance(keys, Sequence) and keys and isinstance(keys[0], Mapping) and "spec" in keys[0]:
+            try:
+                return EmotionArc.from_dict(value)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                if isinstance(exc, StudioError):
+                    raise
+                raise StudioError('A recorded arc needs keys like {"t": 0, "spec": {…}}; re-record it.') from None
         interpolation = value.get("interpolation", interpolation)
+        if not isinstance(interpolation, str):
+            raise StudioError(f"Arc interpolation {brief(interpolation)} must be linear, smooth or step.")
         value = value.get("keys", [])
     keys = []
     if isinstance(value, str):
         for item in [p for p in value.split(",") if p.strip()]:
             emotion, sep, time = item.rpartition(":")
             if not sep or not emotion.strip():
-                raise StudioError(f"Arc key {item.strip()!r} needs the form emotion:seconds, e.g. 'calm:0,dread:4'.")
-            try:
-                seconds = float(time)
-            except ValueError:
-                raise StudioError(f"Arc key {item.strip()!r}: {time.strip()!r} is not a time in seconds.") from None
-            keys.append((seconds, resolve(emotion.strip(), use_encoder=use_encoder)))
+                raise StudioError(
+                    f"Arc key {brief(item.strip())} needs the form emotion:seconds, e.g. 'calm:0,dread:4'."
+                )
+            keys.append((_seconds(time, item), resolve(emotion.strip(), use_encoder=use_encoder)))
     elif isinstance(value, Sequence):
         for item in value:
-            keys.append((float(item["t"]), resolve(item["emotion"], use_encoder=use_encoder)))
+            if not isinstance(item, Mapping) or "t" not in item or "emotion" not in item:
+                raise StudioError(f'Arc key {brief(item)} must be an object like {{"t": 0, "emotion": "calm"}}.')
+            keys.append((_seconds(item["t"], item), resolve(item["emotion"], use_encoder=use_encoder)))
     else:
-        raise StudioError(f"Cannot read an emotion arc from {value!r}; use 'calm:0,dread:4'.")
-    return EmotionArc(keys=tuple(sorted(keys, key=lambda k: k[0])), interpolation=interpolation)
+        raise StudioError(f"Cannot read an emotion arc from {brief(value)}; use 'calm:0,dread:4'.")
+    if sort:
+        keys.sort(key=lambda key: key[0])
+    times = [t for t, _ in keys]
+    if times != sorted(times):
+        raise StudioError(
+            f"Arc keys must be in time order; got times {brief(times)} — write them earliest first, "
+            "e.g. 'calm:0,dread:4'."
+        )
+    return EmotionArc(keys=tuple(keys), interpolation=interpolation)
+
+
+def _seconds(value, item) -> float:
+    """An arc key's time: a finite number of seconds (not true/false, not text)."""
+    try:
+        seconds = float(value) if not isinstance(value, bool) else float("nan")
+    except (TypeError, ValueError, OverflowError):
+        seconds = float("nan")
+    if seconds != seconds:
+        raise StudioError(f"Arc key {brief(item)}: {brief(value)} is not a time in seconds.")
+    return seconds

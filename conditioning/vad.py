@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from conditioning.errors import StudioError
+from conditioning.errors import StudioError, brief
 
 DIMENSIONS = ("valence", "arousal", "dominance")
 SCALES: dict[str, tuple[float, float]] = {"-1-1": (-1.0, 1.0), "0-1": (0.0, 1.0), "1-9": (1.0, 9.0), "1-5": (1.0, 5.0)}
@@ -20,7 +20,7 @@ def normalise_scale_name(scale: str) -> str:
     """'0..1', '[0,1]' and '0-1' all name the same scale."""
     name = SCALE_ALIASES.get(scale.strip().replace(" ", ""), scale.strip())
     if name not in SCALES:
-        raise StudioError(f"Unknown VAD scale {scale!r}; use one of {', '.join(SCALES)}.")
+        raise StudioError(f"Unknown VAD scale {brief(scale)}; use one of {', '.join(SCALES)}.")
     return name
 
 
@@ -31,14 +31,14 @@ def to_unit_vad(values: Sequence[float], scale: str = "-1-1") -> tuple[float, fl
     values = list(values)
     if len(values) not in (2, 3):
         raise StudioError(
-            f"A VAD point needs 2 or 3 numbers (valence, arousal[, dominance]); got {len(values)}: {values}."
+            f"A VAD point needs 2 or 3 numbers (valence, arousal[, dominance]); got {len(values)}: {brief(values)}."
         )
     out = []
     for dim, raw in zip(DIMENSIONS, values):
         try:
             value = float(raw)
-        except (TypeError, ValueError):
-            raise StudioError(f"{dim.capitalize()} {raw!r} is not a number; give {low:g} to {high:g}.") from None
+        except (TypeError, ValueError, OverflowError):
+            raise StudioError(f"{dim.capitalize()} {brief(raw)} is not a number; give {low:g} to {high:g}.") from None
         if math.isnan(value) or math.isinf(value):
             raise StudioError(f"{dim.capitalize()} is {value}; give a finite number from {low:g} to {high:g}.")
         if not low <= value <= high:

@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-from conditioning.errors import StudioError
+from conditioning.errors import StudioError, brief
 
 BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
     ("image", "procedural"): ("generators.image.procedural", ""),
@@ -41,10 +41,10 @@ def backend_names(modality: str) -> list[str]:
 def get_backend(modality: str, name: str | None = None) -> ModuleType:
     """The backend module, imported now; unknown names and missing extras are one clear StudioError."""
     if modality not in DEFAULT_BACKENDS:
-        raise StudioError(f"Unknown modality {modality!r}; use image, video or voice.")
+        raise StudioError(f"Unknown modality {brief(modality)}; use image, video or voice.")
     name = name or DEFAULT_BACKENDS[modality]
     if (modality, name) not in BACKENDS:
-        raise StudioError(f"Unknown {modality} backend {name!r}; available: {', '.join(backend_names(modality))}.")
+        raise StudioError(f"Unknown {modality} backend {brief(name)}; available: {', '.join(backend_names(modality))}.")
     module_name, extra = BACKENDS[(modality, name)]
     try:
         return importlib.import_module(module_name)

@@ -38,6 +38,10 @@ class GenerationRequest:
     fps: int | None = None
     options: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        if self.arc is not None:
+            check_arc(self.arc)
+
     def to_record(self) -> dict:
         """The request's own inputs (not what the backend derived from them), JSON-ready: what a re-run needs."""
         inputs = {"text": self.text, "size": self.size, "duration": self.duration, "fps": self.fps}
@@ -77,6 +81,16 @@ def check_duration(duration: float) -> float:
     if duration > MAX_DURATION_S:
         raise StudioError(f"Duration {duration:g} s exceeds the limit of {MAX_DURATION_S:g} s.")
     return float(duration)
+
+
+def check_arc(arc: EmotionArc) -> EmotionArc:
+    """An arc is rendered to its last key, so it has --duration's limit: 'calm:0,dread:1e9' would need TiBs."""
+    if arc.end > MAX_DURATION_S:
+        raise StudioError(
+            f"The arc ends at {arc.end:g} s, past the limit of {MAX_DURATION_S:g} s; put its last key at "
+            f"{MAX_DURATION_S:g} s or earlier."
+        )
+    return arc
 
 
 def check_fps(fps: int) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from conditioning import EmotionSpec, StudioError
 from conditioning.artifact import read_artifact
 from eval.report import links_outside
+from generators.request import check_seed
 from studio.api import generate
 from studio.app_support import output_path
 
@@ -123,7 +124,7 @@ def rerun(path: str, folder: Path, allow_pickle: bool = False):
     if not isinstance(request, dict):
         raise StudioError(f"{Path(path).name} was made before sidecars kept the request; generate it again instead.")
     spec, arc = artifact.intent()
-    seed = int(record.get("seed") or 0)
+    seed = check_seed(record.get("seed") if record.get("seed") is not None else 0)  # a sidecar is hostile input
     out = output_path(Path(folder), artifact.modality, record.get("backend"), f"{emotion_name(spec)}-rerun", seed)
     return generate(
         artifact.modality,

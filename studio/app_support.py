@@ -92,7 +92,7 @@ def arc_from_rows(rows: list[dict]) -> EmotionArc | None:
     for row in keys:
         if row.get("t") is None or row["t"] != row["t"]:
             raise StudioError(f"Arc key {row['emotion']!r} needs a time in seconds.")
-    return resolve_arc([{"t": float(r["t"]), "emotion": str(r["emotion"]).strip()} for r in keys])
+    return resolve_arc([{"t": float(r["t"]), "emotion": str(r["emotion"]).strip()} for r in keys], sort=True)
 
 
 def arc_curve(arc: EmotionArc, duration: float | None = None, steps: int = 41) -> list[dict]:

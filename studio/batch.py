@@ -25,7 +25,7 @@ from generators.registry import get_backend, takes_device
 from studio.api import generate, generate_many
 from studio.distributed import ProcessInfo, process_info, wait_for_all
 from studio.job_lock import JobLock
-from studio.ledger import Ledger, read_states
+from studio.ledger import LEDGER_DIR, Ledger, read_states
 from studio.manifest import Row, RowError, load_manifest
 
 log = logging.getLogger(__name__)
@@ -214,8 +214,7 @@ def run_batch(
 
         first = invalid[0]
         raise ManifestUnusable(f"--strict: {len(invalid)} invalid row(s); first at line {first.line}: {first.reason}.")
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(Path(out))
     jobs = expand(rows)
     mine = [job for i, job in enumerate(jobs) if i % info.world == info.rank]
     states = read_states(out)
@@ -280,7 +279,12 @@ def run_batch(
     try:
         for job in bar:
             state = states.get(job.name, {}).get("state")
-            target = job.output(out)
+            try:
+                target = job.output(out)
+            except StudioError as exc:  # e.g. its folder is a link out of --out: this job fails, the rest run
+                ledger.record(job.name, "failed", error=str(exc))
+                result.failed[job.name] = str(exc)
+                continue
             if state == "done" and target.exists() and target.with_suffix(".json").exists():
                 result.skipped.append(job.name)
                 continue
@@ -320,6 +324,18 @@ def run_batch(
     if info.is_main:
         write_text_atomic(out / "summary.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
     return result
+
+
+def prepare_out(out: Path) -> Path:
+    """The output store, created if new; a file in its place (or in its ledger's) is refused in one sentence."""
+    if out.exists() and not out.is_dir():
+        raise StudioError(f"--out {out} is a file, not a folder; give a folder (new or existing) for the outputs.")
+    try:
+        (out / LEDGER_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or out
+        raise StudioError(f"Cannot create {where} in the output store: {exc.strerror}; choose another --out.") from None
+    return out
 
 
 def merge_summaries(out: Path, world: int, main: BatchResult) -> BatchResult:

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conditioning import resolve, resolve_arc
-from conditioning.errors import StudioError
+from conditioning.errors import StudioError, brief
 from generators.registry import DEFAULT_BACKENDS, check_options, get_backend
-from generators.request import check_duration, check_fps, check_seed, parse_size
+from generators.request import check_arc, check_duration, check_fps, check_seed, parse_size
 
 FIELDS = ("id", "modality", "emotion", "text", "backend", "model", "seed", "count", "options")
 OPTION_KEYS = (
@@ -173,15 +173,60 @@ def _read_csv(raw: bytes) -> list:
     return records
 
 
+MAX_ALIAS_EXPANSION = 100_000
+"""How many nodes YAML aliases may add when expanded: a row can reuse an anchored `options` block thousands of
+times, but a nested "billion laughs" (`*a` of `*b` of …) would expand to billions and hang every later step."""
+
+
+def _bounded_yaml_loader():
+    """A SafeLoader that tracks each node's expanded size while composing and refuses an alias bomb (or an alias
+    to a node that contains itself) before anything is constructed from it."""
+    import yaml
+    from yaml.events import AliasEvent
+    from yaml.nodes import MappingNode, ScalarNode
+
+    class BoundedLoader(yaml.SafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream)
+            self.expanded: dict[int, int] = {}  # id(node) → nodes it stands for once every alias is expanded
+            self.composed = 0
+
+        def compose_node(self, parent, index):
+            if self.check_event(AliasEvent):
+                target = self.anchors.get(self.peek_event().anchor)
+                if target is not None and id(target) not in self.expanded:
+                    raise ManifestUnusable("The YAML manifest has an alias inside its own anchor; write the value out.")
+            node = super().compose_node(parent, index)
+            if id(node) in self.expanded:  # an alias: already counted where it was anchored
+                return node
+            if isinstance(node, ScalarNode):
+                size = 1
+            else:
+                children = [x for pair in node.value for x in pair] if isinstance(node, MappingNode) else node.value
+                size = 1 + sum(self.expanded[id(child)] for child in children)
+            self.expanded[id(node)] = size
+            self.composed += 1
+            if size - self.composed > MAX_ALIAS_EXPANSION:
+                raise ManifestUnusable(
+                    f"The YAML manifest's aliases expand to over {MAX_ALIAS_EXPANSION:,} extra values (an alias "
+                    "bomb?); write the rows out or use fewer nested aliases."
+                )
+            return node
+
+    return BoundedLoader
+
+
 def _read_yaml(raw: bytes, path: Path) -> list:
     import yaml
 
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = yaml.load(raw.decode("utf-8"), Loader=_bounded_yaml_loader())  # noqa: S506 - a SafeLoader subclass
     except UnicodeDecodeError:
         raise ManifestUnusable(f"{path.name} is not valid UTF-8; save it as UTF-8.") from None
     except yaml.YAMLError as exc:
         raise ManifestUnusable(f"{path.name} is not valid YAML ({str(exc).splitlines()[0]}).") from None
+    except RecursionError:
+        raise ManifestUnusable(f"{path.name} is nested too deeply to be a manifest; flatten its rows.") from None
     if isinstance(data, dict) and "jobs" in data:
         data = data["jobs"]
     if not isinstance(data, list):
@@ -200,7 +245,7 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
     _refuse_nul(record)
     unknown = set(record) - set(FIELDS)
     if unknown:
-        raise StudioError(f"unknown field(s) {', '.join(sorted(unknown))}; fields are {', '.join(FIELDS)}")
+        raise StudioError(f"unknown field(s) {brief(sorted(map(str, unknown)))}; fields are {', '.join(FIELDS)}")
     row_id = str(record.get("id", "")).strip()
     if not row_id:
         raise StudioError("missing id")
@@ -211,7 +256,7 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
     seen.add(row_id)
     modality = str(record.get("modality", "")).strip().lower()
     if modality not in DEFAULT_BACKENDS:
-        raise StudioError(f"modality {modality!r} must be image, video or voice")
+        raise StudioError(f"modality {brief(modality)} must be image, video or voice")
     backend = str(record.get("backend") or DEFAULT_BACKENDS[modality])
     module = get_backend(modality, backend)
     text = record.get("text") or ""
@@ -224,7 +269,7 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
     emotion, arc = record.get("emotion"), None
     if isinstance(emotion, dict) and "arc" in emotion:
         arc, emotion = emotion["arc"], None
-        resolve_arc(arc)
+        check_arc(resolve_arc(arc))
     elif emotion is None or (isinstance(emotion, str) and not emotion.strip()):
         raise StudioError('emotion is empty; give a label, {"vad": [v, a, d]} or {"arc": …}')
     else:
@@ -234,7 +279,11 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
         raise StudioError('options must be an object, e.g. {"size": "256x256"}')
     bad = set(options) - set(OPTION_KEYS)
     if bad:
-        raise StudioError(f"unknown option(s) {', '.join(sorted(bad))}; options are {', '.join(OPTION_KEYS)}")
+        raise StudioError(f"unknown option(s) {brief(sorted(map(str, bad)))}; options are {', '.join(OPTION_KEYS)}")
+    if options.get("format") is not None:
+        wanted = f".{str(options['format']).lower().lstrip('.')}"
+        if wanted not in module.SUFFIXES:
+            raise StudioError(f"format {brief(options['format'])} must be one of {', '.join(module.SUFFIXES)}")
     if "size" in options:
         parse_size(options["size"], even=modality == "video" and options.get("format") != "gif")
     if "duration" in options:
@@ -271,10 +320,10 @@ def _refuse_nul(value, depth: int = 0) -> None:
 def _as_int(value, name: str) -> int:
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise StudioError(f"{name} {value!r} is not a whole number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise StudioError(f"{name} {brief(value)} is not a whole number") from None
     if not number.is_integer():
-        raise StudioError(f"{name} {value!r} is not a whole number")
+        raise StudioError(f"{name} {brief(value)} is not a whole number")
     return int(number)
 
 

@@ -24,12 +24,17 @@ def read_inputs(args) -> list[str]:
     inputs = list(args.inputs)
     if args.file:
         try:
-            lines = args.file.read_text(encoding="utf-8").splitlines()
+            text = args.file.read_text(encoding="utf-8")
         except OSError as exc:
             raise StudioError(f"Cannot read --file {args.file}: {exc.strerror}; check the path.") from None
         except UnicodeDecodeError:
             raise StudioError(f"--file {args.file} is not UTF-8 text; save it as UTF-8.") from None
-        inputs += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        for number, line in enumerate(text.split("\n"), start=1):  # numbered as an editor numbers them
+            if "\x00" in line:
+                raise StudioError(
+                    f"--file {args.file} line {number} holds a NUL byte (\\x00); remove it and run again."
+                )
+        inputs += [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not inputs:
         raise StudioError('Give at least one emotion, e.g. studio emotion awe "a quiet, uneasy calm".')
     return inputs
