@@ -14,7 +14,7 @@ def register(sub) -> None:
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--modalities", default="image,video,voice")
     parser.add_argument("--backends", help="e.g. 'procedural,espeak' or 'image:diffusion' (default: embedded)")
-    parser.add_argument("--recognizers", help="as for `studio eval` (default: feature recognizers)")
+    parser.add_argument("--recognizers", help="as for `studio eval` (default: the learned judges)")
     parser.add_argument("--out", type=Path, default=Path("studio-output/alignment-suite"))
     parser.add_argument("--no-progress", action="store_true")
     parser.set_defaults(run=run)

@@ -1,5 +1,5 @@
-"""`studio finetune {image_lora,video_lora,vad_adapter,text_vad,voice_eval,demo} [flags…]`: a launcher for the
-training and dataset-evaluation scripts.
+"""`studio finetune {image_lora,video_lora,vad_adapter,text_vad,text_categories,image_judge,speech_judge,voice_eval,
+demo} [flags…]`: a launcher for the training and dataset-evaluation scripts.
 
 The studio imports nothing else from finetune/ (DESIGN.md): the script's module is imported only when the verb runs,
 and every remaining flag goes to its `main(argv)` unchanged, so `studio finetune image_lora --help` and
@@ -11,12 +11,23 @@ from __future__ import annotations
 import argparse
 import importlib
 
-SCRIPTS = ("image_lora", "video_lora", "vad_adapter", "text_vad", "voice_eval", "demo")
+SCRIPTS = (
+    "image_lora",
+    "video_lora",
+    "vad_adapter",
+    "text_vad",
+    "text_categories",
+    "image_judge",
+    "speech_judge",
+    "voice_eval",
+    "demo",
+)
 
 
 def register(sub) -> None:
     parser = sub.add_parser(
-        "finetune", help="train emotion LoRAs / adapters, evaluate on EmoVoice-DB, or run the closed-loop demo"
+        "finetune",
+        help="train emotion LoRAs / adapters and the judges' heads, evaluate on EmoVoice-DB, or run the closed-loop demo",
     )
     parser.add_argument("script", choices=SCRIPTS, help="which training script to run")
     parser.add_argument("argv", nargs=argparse.REMAINDER, help="flags for that script (see its --help)")
