@@ -65,6 +65,9 @@ def parse_args(argv):
     parser.add_argument("--eval-seeds", type=int, default=4, help="images per emotion before and after")
     parser.add_argument("--seed", type=int, default=0, help="shifts every seed of the experiment")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--recognizers", default=None, help="judges as for `studio eval` (default: the learned image judge)"
+    )
     return parser.parse_args(argv)
 
 
@@ -128,7 +131,7 @@ def render(pipe, emotions, args, folder: Path, label: str) -> dict:
         label=label,
         view_size=VIEW_SIZE,
     )
-    return score(folder, report=True)
+    return score(folder, args.recognizers, report=True)
 
 
 def summary_markdown(summary: dict) -> str:
@@ -140,13 +143,21 @@ def summary_markdown(summary: dict) -> str:
     return (
         "# Emotion LoRA: closed-loop demo\n\n"
         f"{n} images per side ({summary['eval_seeds']} fixed seeds × 8 Mikels-8 emotions), prompt "
-        f'"{SUBJECT}, evoking <emotion>", recognizer `image_features`. Always answering one label scores top-1 0.125.\n\n'
+        f'"{SUBJECT}, evoking <emotion>", judged by `{summary["judge"]}`. Always answering one label scores top-1 '
+        "0.125.\n\n"
         + "\n".join(rows)
         + f"\n\nTotal time {summary['seconds']:.0f} s on {summary['threads']} threads ("
         + ", ".join(f"{stage} {s:.0f} s" for stage, s in summary["stage_seconds"].items())
         + "). Reports: before/report/, "
         "after/report/, reference/report/. Renders are 32 px, scored enlarged to 128 px.\n"
     )
+
+
+def image_judge_name(recognizers: str | None) -> str:
+    """The judge that scores the renders (the learned one unless --recognizers names another or its head is gone)."""
+    from eval.recognizers.registry import get_judge, parse_recognizers
+
+    return get_judge("image", *parse_recognizers(recognizers)["image"]).name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     log.info("demo: after %s", after)
     lap("after")
     write_reference(emotions, args, out / "reference")
-    reference = score(out / "reference", report=True)
+    reference = score(out / "reference", args.recognizers, report=True)
     lap("reference")
     summary = {
         "before": before,
@@ -205,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "threads": args.threads,
         "seconds": round(time.perf_counter() - started, 1),
         "stage_seconds": stage_seconds,
+        "judge": image_judge_name(args.recognizers),
     }
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=2) + "\n")
     write_text_atomic(out / "summary.md", summary_markdown(summary))
