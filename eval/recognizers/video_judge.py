@@ -22,10 +22,10 @@ from eval.recognizers.image_features import attributes_of
 from eval.recognizers.video_features import (
     ANALYSIS_FPS,
     mean_features,
+    motion_attributes,
     motion_series,
     motion_terms,
     read_frames,
-    rhythm,
 )
 from eval.recognizers.visual_vad import VAD_GAIN
 
@@ -80,16 +80,11 @@ def recognize_frames(frames: np.ndarray, fps: float = ANALYSIS_FPS, head: str | 
     v, a = units.mean(axis=0)
     shrunk = [image_features.shrink(im, image_features.ANALYSIS_SIDE) for im in images]
     attributes = attributes_of(mean_features([image_features.measure(s) for s in shrunk]))
-    hz, strength = rhythm(series, fps)
-    energy = float(series.mean()) if len(series) else 0.0
     mean_rating = ratings.mean(axis=0)
+    attributes.update(motion_attributes(series, fps))
     attributes.update(
         valence_rating=float(mean_rating[0]),
         arousal_rating=float(mean_rating[1]),
-        motion_energy=energy,
-        motion_irregularity=float(series.std() / max(energy, 1e-6)) if energy > 1e-4 else 0.0,
-        motion_rhythm_hz=hz,
-        motion_rhythm_strength=strength,
         duration_s=duration,
         frames_analysed=n,
         frames_judged=len(picked),
