@@ -13,6 +13,11 @@ import streamlit as st
 from studio import StudioError, app_support
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+SPEED_TOGGLES = (
+    ("compile", "Compile the model (torch.compile)", "Faster steps after a slow first call; for GPU runs."),
+    ("channels_last", "Channels-last memory format", "Often faster convolutions on a recent GPU."),
+    ("vae_tiling", "Decode in tiles", "Bounded memory for large pictures; a small one decodes as without it."),
+)
 
 
 def _model(modality: str, options: dict) -> bool:
@@ -47,6 +52,9 @@ def _model_settings(modality: str, takes: tuple, options: dict) -> None:
             device = st.selectbox("Device", DEVICES, key=f"gen_device_{modality}")
             if device != "auto":
                 options["device"] = device
+        for name, label, hint in SPEED_TOGGLES:
+            if name in takes and st.toggle(label, key=f"gen_{name}_{modality}", help=hint):
+                options[name] = True
 
 
 def options_for(modality: str, backend: dict) -> dict | None:
@@ -61,7 +69,7 @@ def options_for(modality: str, backend: dict) -> dict | None:
                 st.error(f"Reference folder {folder!r} does not exist.", icon=":material/error:")
                 return None
             options["references"] = str(Path(folder).expanduser())
-    if {"steps", "guidance", "negative", "lora", "device"} & set(takes):
+    if {"steps", "guidance", "negative", "lora", "device", *(name for name, _, _ in SPEED_TOGGLES)} & set(takes):
         _model_settings(modality, takes, options)
     if modality == "video" and "voice" in takes:
         narration = st.text_input("Narration (optional)", key=f"gen_narration_{modality}",

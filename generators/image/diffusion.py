@@ -10,6 +10,12 @@ With all four off (plain=True, no LoRA, no adapter, no init) the call is exactly
 same prompt, seed and steps, so the pixels match (bench/diffusion_overhead.py measures it). Seeds drive a CPU
 `torch.Generator`, so a seed gives the same noise on every device. PNGs use zlib level 1: on a 1024 px picture it
 encodes in ~2/3 the time of level 3 for ~10 % more bytes, and encoding is most of what the studio adds to a call.
+
+Speed options, off by default and recorded in provenance: `compile` (torch.compile of the UNet/transformer; true or a
+mode such as "max-autotune"; the first call pays the compilation, and results may differ from eager by float
+rounding), `channels_last` (UNet and VAE weights in channels-last layout: faster convolutions on recent GPUs) and
+`vae_tiling` (decode in overlapping tiles: bounded memory for large sizes; a picture smaller than one tile decodes
+exactly as without it). tests/test_diffusion_speed_flags.py bounds each one's difference on the tiny SD.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from conditioning.background_writes import run_or_defer
 from conditioning.errors import StudioError
 from conditioning.visual_style import visual_style
 from generators.image.batch_invariant import single_run_numbers
-from generators.image.diffusion_loading import img2img, load_pipeline
+from generators.image.diffusion_loading import apply_speed, compile_mode, img2img, load_pipeline
 from generators.image.lora_blend import apply_loras, blend_weights, parse_loras
 from generators.image.painter import make_genes, paint
 from generators.image.prompt_compose import compose
@@ -51,10 +57,14 @@ OPTIONS = (
     "device",
     "dtype",
     "offload",
+    "compile",
+    "channels_last",
+    "vae_tiling",
     "plain",
     "allow_pickle",
 )
 DEFAULT_STRENGTH = 0.6
+SPEED_KEYS = ("compile", "channels_last", "vae_tiling")
 
 
 def check_size(pipe, size) -> tuple[int, int] | None:
@@ -115,7 +125,13 @@ class Prepared:
         if self.loras or self.parameters["vad_adapter"] or self.parameters["init"]:
             return None
         shared = {k: v for k, v in self.kwargs.items() if k not in ("prompt", "negative_prompt", "generator")}
+        shared.update(speed=self.speed)
         return (id(self.call), json.dumps(shared, sort_keys=True, default=str))
+
+    @property
+    def speed(self) -> dict:
+        """The speed settings (`apply_speed`) this request asks for."""
+        return {k: self.parameters[k] for k in SPEED_KEYS}
 
 
 def prepare(request: GenerationRequest) -> tuple[Prepared, object]:
@@ -134,6 +150,11 @@ def prepare(request: GenerationRequest) -> tuple[Prepared, object]:
     if init and init != "procedural" and not Path(init).expanduser().is_file():
         raise StudioError(f"--init {init!r} is neither 'procedural' nor an existing image file.")
     adapter_path = options.get("vad_adapter")
+    speed = {
+        "compile": compile_mode(options.get("compile")),
+        "channels_last": bool(options.get("channels_last")),
+        "vae_tiling": bool(options.get("vae_tiling")),
+    }
 
     start = time.perf_counter()
     loaded, device, dtype = load_pipeline(
@@ -183,6 +204,7 @@ def prepare(request: GenerationRequest) -> tuple[Prepared, object]:
         "dtype": str(dtype).removeprefix("torch."),
         "attention": loaded.attention,
         "offload": bool(options.get("offload")),
+        **speed,
     }
     return Prepared(request, out, call, kwargs, composed, weights, loras, parameters, load_s), loaded
 
@@ -191,6 +213,7 @@ def generate(request: GenerationRequest) -> Artifact:
     """Load (or reuse) the pipeline, apply the conditioning, denoise, and write PNG + sidecar atomically."""
     prepared, loaded = prepare(request)
     apply_loras(loaded, prepared.loras, prepared.weights)
+    apply_speed(loaded, prepared.call, **prepared.speed)
     render_start = time.perf_counter()
     image = prepared.call(**prepared.kwargs).images[0]
     return write(prepared, image, time.perf_counter() - render_start)
@@ -213,6 +236,7 @@ def generate_many(requests: list[GenerationRequest]) -> list[Artifact]:
     loaded = prepared[0][1]
     apply_loras(loaded, {}, {})
     first = prepared[0][0]
+    apply_speed(loaded, first.call, **first.speed)
     kwargs = dict(first.kwargs)
     kwargs["prompt"] = [p.kwargs["prompt"] for p, _ in prepared]
     kwargs["generator"] = [p.kwargs["generator"] for p, _ in prepared]

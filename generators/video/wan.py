@@ -9,6 +9,8 @@ Conditioning, all combinable:
 4. emotion arcs: one segment per key, each continuing from the one before, crossfaded (`wan_arc`);
 plus narration (`--voice`), muxed in by `narration`. With plain on and no LoRA, a text-to-video call is exactly the
 plain diffusers call with the same components, prompt, seed and steps (bench/wan_overhead.py checks the frames).
+Speed options, off by default and recorded: `compile` (torch.compile of the transformer; true or a mode) and
+`channels_last` (the transformer's patch embedding and the VAE's 3-D convolutions in channels_last_3d layout).
 
 Each I2V segment's first frame is set to its conditioning image: Wan reproduces that image as frame 0 only up to the
 VAE round trip, and the exact pixels make seams (and the still beside the clip) match frame for frame.
@@ -28,6 +30,7 @@ from conditioning.atomic import atomic_path
 from conditioning.errors import StudioError
 from conditioning.motion_style import motion_style
 from conditioning.visual_style import visual_style
+from generators.image.diffusion_loading import apply_speed, compile_mode
 from generators.image.lora_blend import apply_loras, blend_weights
 from generators.image.prompt_compose import ComposedPrompt
 from generators.request import GenerationRequest, check_output
@@ -50,6 +53,8 @@ OPTIONS = (
     "device",
     "dtype",
     "offload",
+    "compile",
+    "channels_last",
     "frames",
     "i2v_from",
     "image_model",
@@ -131,6 +136,10 @@ def render(request: GenerationRequest, settings: WanSettings | None = None) -> C
     source = check_kind(pipeline_kind(settings.model), request, settings)
     plans = plan_segments(request.arc if request.arc is not None else request.spec, settings.frames, settings.fps)
     image, start_info = (None, None)
+    speed = {
+        "compile": compile_mode(request.options.get("compile")),
+        "channels_last": bool(request.options.get("channels_last")),
+    }
     if source is not None:  # before loading Wan, so a bad path or a missing image model fails at once
         image, start_info = start_image(request, source, settings.size, request.out)
     start = time.perf_counter()
@@ -139,6 +148,7 @@ def render(request: GenerationRequest, settings: WanSettings | None = None) -> C
     )
     load_s = time.perf_counter() - start
     flow_shift = set_flow_shift(loaded.pipe, flow_shift_for(*settings.size))
+    apply_speed(loaded, loaded.pipe, "transformer", **speed)
     render_start = time.perf_counter()
     segments: list[Segment] = []
     for plan in plans:
@@ -157,6 +167,7 @@ def render(request: GenerationRequest, settings: WanSettings | None = None) -> C
         "device": str(device),
         "dtype": str(dtype).removeprefix("torch."),
         "flow_shift": flow_shift,
+        "speed": speed,
         "start_image": start_info,
         "timings": {"load_s": round(load_s, 4), "render_s": round(time.perf_counter() - render_start, 4)},
     }
@@ -221,6 +232,7 @@ def _record(request: GenerationRequest, clip: Clip, voice: dict | None) -> dict:
         "dtype": clip.info["dtype"],
         "vae_dtype": "float32",
         "offload": s.offload,
+        **clip.info["speed"],
         "format": request.out.suffix.lstrip(".").lower(),
     }
     record = provenance(

@@ -39,6 +39,8 @@ class LoadedWan:
     kind: str
     source: str
     loras: dict = field(default_factory=dict)
+    speed: dict = field(default_factory=dict)
+    """The speed settings now applied to the modules (`image.diffusion_loading.apply_speed`)."""
 
 
 _CACHE: dict[tuple, LoadedWan] = {}

@@ -44,6 +44,16 @@ def register(sub) -> None:
     models.add_argument("--device", help="cuda, cuda:1, mps or cpu (default: best available)")
     models.add_argument("--dtype", help="float32, float16 or bfloat16 (default: by device)")
     models.add_argument("--offload", action="store_true", help="CPU offload to save GPU memory")
+    models.add_argument(
+        "--compile",
+        nargs="?",
+        const=True,
+        metavar="MODE",
+        help="torch.compile the UNet/transformer (optional mode: default, reduce-overhead, max-autotune, "
+        "max-autotune-no-cudagraphs); the first call pays the compilation",
+    )
+    models.add_argument("--channels-last", action="store_true", help="UNet and VAE in channels-last memory format")
+    models.add_argument("--vae-tiling", action="store_true", help="decode through the VAE in tiles (large sizes)")
     models.add_argument("--frames", type=int, help="video frames (Wan: 4k+1)")
     models.add_argument("--i2v-from", help="image-to-video start: procedural, diffusion or an image path")
     models.add_argument("--voice", help="narrate the video with these words")
@@ -75,6 +85,7 @@ def run(args) -> int:
         "vad_adapter",
         "device",
         "dtype",
+        "compile",
         "frames",
         "i2v_from",
         "voice",
@@ -85,7 +96,7 @@ def run(args) -> int:
         "image_steps",
     )
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    for flag in ("offload", "plain", "allow_pickle"):
+    for flag in ("offload", "channels_last", "vae_tiling", "plain", "allow_pickle"):
         if getattr(args, flag):
             options[flag] = True
     artifact = generate(
