@@ -271,13 +271,14 @@ def make_card(figures: dict, C: float, n_features: int, chosen: list[float], win
 def save_head(head: dict, card: dict, out: Path) -> None:
     from safetensors.numpy import save_file
 
+    from conditioning.atomic import atomic_path
     from eval.recognizers.speech_judge_features import FEATURE_VERSION
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
     meta = {"card": json.dumps(card, ensure_ascii=False), "labels": json.dumps(list(LABELS))}
-    save_file(head, str(tmp), metadata={**meta, "feature_version": FEATURE_VERSION})
-    tmp.replace(out)
+    arrays = {k: np.ascontiguousarray(v) for k, v in head.items()}  # safetensors writes the buffer as it lies
+    with atomic_path(out) as tmp:
+        save_file(arrays, str(tmp), metadata={**meta, "feature_version": FEATURE_VERSION})
 
 
 def format_matrix(matrix) -> str:

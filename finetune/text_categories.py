@@ -170,7 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     from conditioning.atomic import atomic_path
 
     with atomic_path(args.out) as tmp:
-        save_file({"head.weight": w, "head.bias": b}, str(tmp), metadata=meta)
+        # safetensors writes the buffer as it lies in memory: a transposed view would be saved scrambled
+        save_file(
+            {"head.weight": np.ascontiguousarray(w), "head.bias": np.ascontiguousarray(b)}, str(tmp), metadata=meta
+        )
     print(json.dumps(meta, indent=1))
     print("confusion (rows truth, columns prediction):", " ".join(EKMAN))
     for name, row in zip(EKMAN, confusion):
