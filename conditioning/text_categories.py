@@ -75,3 +75,28 @@ def _canonical_of(name: str) -> tuple[tuple[str, float], ...]:
     mapped = map_label(name, "goemotions28", CANONICAL_TAXONOMY)
     total = sum(c for _, c in mapped) or 1.0
     return tuple((label, c / total) for label, c in mapped)
+
+
+@functools.lru_cache(maxsize=1)
+def _label_vads() -> np.ndarray:
+    """Lexicon VAD of each GoEmotions label (neutral at 0), for the VAD the head's categories imply."""
+    from conditioning.lexicon import get_lexicon
+    from conditioning.taxonomy_mapping import label_lemma
+
+    entries = get_lexicon().entries
+    rows = [(0.0, 0.0, 0.0) if n == "neutral" else entries[label_lemma(n)].vad for n in GOEMOTIONS_LABELS]
+    return np.array(rows, dtype=np.float32)
+
+
+def head_evidence(embedding: np.ndarray) -> tuple[np.ndarray, float, float] | None:
+    """(VAD implied by the head's categories, P(neutral), share of the emotional mass on its top label); None
+    without a head. The implied VAD is the probability-weighted lexicon VAD of the 28 labels, so a text the head
+    finds neutral sits near 0 and a grieving one near grief."""
+    probs = goemotion_probabilities(embedding)
+    if probs is None:
+        return None
+    p = probs[0]
+    neutral = float(p[GOEMOTIONS_LABELS.index("neutral")])
+    emotional = np.delete(p, GOEMOTIONS_LABELS.index("neutral"))
+    focus = float(emotional.max() / max(emotional.sum(), 1e-9))
+    return p @ _label_vads(), neutral, focus

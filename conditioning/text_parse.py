@@ -81,6 +81,9 @@ SECONDARY_MARKERS = (
 )
 """Phrases after which an emotion is a minor part of the mix."""
 SECONDARY_WEIGHT = 0.35
+SECONDARY_ALONE_DEGREE = 0.5
+"""When every emotion in the text follows a marker ("a hint of sadness"), there is no main emotion for it to be a
+minor part of: it is the whole feeling, felt faintly (as "slightly sad")."""
 CONTRAST_WORDS = frozenset({"but", "yet", "though", "although", "however"})
 CONTRAST_EARLIER_WEIGHT = 0.6  # "calm but uneasy": the part after "but" carries more
 NEGATION_VALENCE = -0.45  # "not happy" is mildly negative, not the opposite of happy
@@ -201,6 +204,8 @@ def find_components(text: str) -> list[Component]:
         degree, negated = _modifiers(tokens, i)
         weight = SECONDARY_WEIGHT if secondary[i] else 1.0
         components.append((i, Component(entry, weight, degree, negated)))
+    if components and all(secondary[i] for i, _ in components):
+        components = [(i, Component(c.entry, 1.0, c.degree * SECONDARY_ALONE_DEGREE, c.negated)) for i, c in components]
     contrast_at = [i for i, t in enumerate(tokens) if t in CONTRAST_WORDS]
     if contrast_at:
         last = contrast_at[-1]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from conditioning.errors import StudioError
+from conditioning.resolve import collect_confidence, confidence_of
 from studio.describe import describe_emotion, format_description
 
 
@@ -45,7 +46,8 @@ def run(args) -> int:
     failed = 0
     for value in read_inputs(args):
         try:
-            info = describe_emotion(value, taxonomy=args.taxonomy, scale=args.scale)
+            with collect_confidence() as seen:
+                info = describe_emotion(value, taxonomy=args.taxonomy, scale=args.scale)
         except StudioError as exc:
             if args.taxonomy and "taxonomy" in str(exc) and "Unknown taxonomy" in str(exc):
                 raise
@@ -54,6 +56,8 @@ def run(args) -> int:
             if args.json:
                 print(json.dumps({"input": value, "error": str(exc)}, ensure_ascii=False))
             continue
-        print(json.dumps(info, ensure_ascii=False) if args.json else format_description(info) + "\n")
+        info["confidence"] = info["spec"]["confidence"] = confidence_of(seen)  # 0–1; 1 for labels and VAD points
+        text = format_description(info) + f"\n  confidence {info['confidence']:.2f}\n"
+        print(json.dumps(info, ensure_ascii=False) if args.json else text)
         sys.stdout.flush()
     return 1 if failed else 0
