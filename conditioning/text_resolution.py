@@ -57,12 +57,10 @@ class AnchorIndex:
     """Embeddings of the anchor lexicon words, for nearest-anchor look-ups."""
 
     def __init__(self):
-        encoder = get_text_encoder()
+        from conditioning.anchor_embeddings import anchor_embeddings
+
         self.words = list(get_lexicon().entries)
-        plain = encoder.embed(self.words)
-        framed = encoder.embed([f"a feeling of {w}" for w in self.words])
-        both = plain + framed
-        self.embeddings = both / np.linalg.norm(both, axis=1, keepdims=True)
+        self.embeddings = anchor_embeddings(self.words)
         self.vads = np.array([get_lexicon().entries[w].vad for w in self.words], dtype=np.float32)
 
     def nearest(self, embedding: np.ndarray, k: int = ANCHOR_TOP_K) -> tuple[np.ndarray, list[tuple[str, float]]]:
