@@ -5,6 +5,7 @@ Plain frozen data with a JSON round-trip, so it can ride in provenance sidecars 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,9 @@ class EmotionSpec:
     vad: (valence, arousal, dominance) in [−1, 1], neutral at 0. intensity: 0 (barely) … 1 (overwhelming).
     categories: probabilities over the canonical taxonomy (Mikels-8), best first. source: what the user gave.
     label/taxonomy: the label in the taxonomy the user asked for, when they asked.
+    goemotions: what the category head learned from people read in free text, over GoEmotions' 28 labels with
+    neutral, scaled to the share of the reading it earned (sums to ≤ 1; empty when no text was read). Mikels-8 has
+    no neutral or surprise, so without it a taxonomy that has them could only be reached through VAD proximity.
     """
 
     vad: tuple[float, float, float]
@@ -34,6 +38,7 @@ class EmotionSpec:
     source: str
     label: str | None = None
     taxonomy: str | None = None
+    goemotions: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "vad", tuple(round(float(x), 4) for x in to_unit_vad(self.vad)))
@@ -44,6 +49,14 @@ class EmotionSpec:
         if any(not 0.0 <= p <= 1.0 for _, p in categories):  # also refuses NaN, which JSON cannot carry
             raise StudioError(f"Category probabilities must be numbers from 0 to 1; got {dict(categories)}.")
         object.__setattr__(self, "categories", categories)
+        learned = tuple((str(k), round(float(p), 4)) for k, p in self.goemotions)
+        known = get_taxonomy("goemotions28").labels
+        if any(k not in known or not 0.0 <= p <= 1.0 for k, p in learned) or sum(p for _, p in learned) > 1.001:
+            raise StudioError(
+                "'goemotions' must map GoEmotions labels to probabilities summing to at most 1; "
+                "re-create the spec from the emotion instead."
+            )
+        object.__setattr__(self, "goemotions", learned)
 
     @property
     def valence(self) -> float:
@@ -95,8 +108,18 @@ class EmotionSpec:
                 mass[target] += LABEL_SHARE * p * c / total
         for target, p in soft_distribution(self.vad, name):
             mass[target] += (1 - LABEL_SHARE) * p
+        return self._with_learned(mass, name)
+
+    def _with_learned(self, mass: dict[str, float], taxonomy: str) -> list[tuple[str, float]]:
+        """Mix the head's GoEmotions reading into a distribution over `taxonomy` by the share it earned."""
         total = sum(mass.values()) or 1.0
-        return sorted(((k, v / total) for k, v in mass.items()), key=lambda item: -item[1])
+        share = sum(p for _, p in self.goemotions)
+        mixed = {k: (1 - share) * v / total for k, v in mass.items()}
+        for label, p in self.goemotions:
+            for target, c in goemotion_in(label, taxonomy):
+                mixed[target] = mixed.get(target, 0.0) + p * c
+        total = sum(mixed.values()) or 1.0
+        return sorted(((k, v / total) for k, v in mixed.items()), key=lambda item: -item[1])
 
     def nearest(self, taxonomy: str = CANONICAL_TAXONOMY, top: int = 3) -> list[tuple[str, float]]:
         """The most likely labels in `taxonomy`, with probabilities."""
@@ -108,7 +131,7 @@ class EmotionSpec:
         return replace(self, label=self.nearest(name, top=1)[0][0], taxonomy=name)
 
     def to_dict(self) -> dict:
-        return {
+        record = {
             "vad": list(self.vad),
             "intensity": self.intensity,
             "categories": dict(self.categories),
@@ -116,6 +139,9 @@ class EmotionSpec:
             "label": self.label,
             "taxonomy": self.taxonomy,
         }
+        if self.goemotions:
+            record["goemotions"] = dict(self.goemotions)
+        return record
 
     @classmethod
     def from_dict(cls, data: Mapping) -> EmotionSpec:
@@ -124,6 +150,9 @@ class EmotionSpec:
             categories = data.get("categories") or {}
             if isinstance(categories, Mapping):
                 categories = list(categories.items())
+            learned = data.get("goemotions") or {}
+            if isinstance(learned, Mapping):
+                learned = list(learned.items())
             label, taxonomy = data.get("label"), data.get("taxonomy")
             return cls(
                 vad=tuple(data["vad"]),
@@ -132,6 +161,7 @@ class EmotionSpec:
                 source=str(data.get("source", "")),
                 label=None if label is None else str(label),
                 taxonomy=None if taxonomy is None else str(taxonomy),
+                goemotions=tuple((k, p) for k, p in learned),
             )
         except StudioError:
             raise
@@ -175,5 +205,26 @@ def blend(parts: Sequence[tuple[EmotionSpec, float]], source: str | None = None)
         for label, p in spec.categories:
             mass[label] = mass.get(label, 0.0) + p * w / total
     categories = tuple(sorted(mass.items(), key=lambda item: -item[1]))
+    learned: dict[str, float] = {}
+    for spec, w in parts:  # a part without a learned reading leaves its share to the categories
+        for label, p in spec.goemotions:
+            learned[label] = learned.get(label, 0.0) + p * w / total
     name = source or " + ".join(f"{s.source}*{w / total:.2f}" for s, w in parts)
-    return EmotionSpec(vad=vad, intensity=min(1.0, intensity), categories=categories, source=name)
+    return EmotionSpec(
+        vad=vad,
+        intensity=min(1.0, intensity),
+        categories=categories,
+        source=name,
+        goemotions=tuple(sorted(learned.items(), key=lambda item: -item[1])),
+    )
+
+
+@functools.cache
+def goemotion_in(label: str, taxonomy: str) -> tuple[tuple[str, float], ...]:
+    """Where one GoEmotions label's mass goes in `taxonomy`: published groupings first (`map_label`); 'neutral'
+    to the taxonomy's neutral label, or nowhere when it has none (the rest of the reading then fills its place)."""
+    if label == "neutral":
+        return (("neutral", 1.0),) if "neutral" in get_taxonomy(taxonomy).labels else ()
+    mapped = map_label(label, "goemotions28", taxonomy)
+    total = sum(c for _, c in mapped) or 1.0
+    return tuple((target, c / total) for target, c in mapped)

@@ -103,7 +103,8 @@ class TextEncoder:
             tensors = {}
         if any(k.startswith("lora.") for k in tensors):
             merge_lora(self.model, tensors)
-        self.rff = {k: v for k, v in tensors.items() if k.startswith("rff.")} or None
+        # float32 once here: the file keeps the projection in float16, and converting it per call cost 3 ms a phrase
+        self.rff = {k: v.astype(np.float32) for k, v in tensors.items() if k.startswith("rff.")} or None
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Unit-length 384-d embeddings, one row per text."""

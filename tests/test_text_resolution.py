@@ -9,8 +9,10 @@ from conditioning import StudioError, resolve
 from conditioning.text_encoder import encoder_available
 
 PHRASES = Path(__file__).parent / "data" / "quadrant_phrases.csv"
-QUADRANT_FLOOR = 0.78  # measured 0.815 (101/124) when the set was grown to 124 phrases
-EKMAN_FLOOR = 0.68  # measured 0.725 (87/120)
+QUADRANT_FLOOR = 0.80  # measured 0.831 (103/124) once sentences hand over to the EmoBank head (was 0.815)
+EKMAN_FLOOR = 0.62
+"""Measured 0.658 (79/120) since the Ekman label comes from the GoEmotions head (HEAD_TAXONOMY_SHARE): 0.725 before,
+when VAD proximity named it — and GoEmotions dev, 4,946 comments people labelled, went from 0.53 to 0.65 with it."""
 needs_encoder = pytest.mark.skipif(not encoder_available(), reason="sentence encoder extra not installed")
 
 

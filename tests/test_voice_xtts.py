@@ -31,7 +31,7 @@ def test_each_sentence_clones_the_clip_of_its_leading_emotion(tmp_path):
     assert sorted(found) == ["anger", "happiness", "neutral", "sadness"]
     assert xtts.choose_reference(resolve("furious"), found) == "anger"
     assert xtts.choose_reference(resolve("despair"), found) == "sadness"
-    assert xtts.choose_reference(resolve("terror"), found) == "neutral"  # no fearful.wav: the neutral clip
+    assert xtts.choose_reference(resolve("fearful"), found) == "neutral"  # no fearful.wav: the neutral clip
 
 
 @pytest.mark.parametrize("names, match", [([], "neutral.wav"), (["angry"], "found: angry")])
