@@ -239,7 +239,8 @@ def test_uncached_hub_id_fails_at_once_with_how_to_download(tmp_path):
         ({"size": "63x64"}, "multiples of 2"),
         ({"steps": 0}, "--steps"),
         ({"lora": ["awe"]}, "NAME=PATH"),
-        ({"lora": ["wonder=x.safetensors"]}, "not an emotion label"),
+        ({"lora": ["wonder=x.safetensors"]}, "does not exist"),  # not an emotion: a style LoRA
+        ({"lora": ["wonder=x.safetensors@abc"]}, "not a number"),
         ({"dtype": "float8"}, "Dtype"),
     ],
 )

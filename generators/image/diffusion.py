@@ -3,7 +3,9 @@
 Four kinds of conditioning, all combinable:
 1. prompt composition — subject + emotion + EmoArt attribute phrases + a negative prompt, fit to the token limit
    (`prompt_compose`); option `plain` turns it off and sends the user's text verbatim;
-2. emotion LoRAs — `lora=["awe=awe.safetensors", …]`, blended by the spec's categories and intensity (`lora_blend`);
+2. LoRAs — `lora=["awe=awe.safetensors", "watercolor=w.safetensors@0.7", …]`: emotion LoRAs blended by the spec's
+   categories and intensity, style LoRAs at a fixed weight beside them; files, diffusers folders, kohya files
+   (`lora_blend`);
 3. a continuous VAD adapter that edits the prompt embeddings (`vad_adapter`, EmotiCrafter-style);
 4. procedural init — the procedural painter's picture as the img2img start (`init="procedural"`, `strength`).
 With all four off (plain=True, no LoRA, no adapter, no init) the call is exactly the plain diffusers call with the
@@ -36,7 +38,7 @@ from conditioning.errors import StudioError
 from conditioning.visual_style import visual_style
 from generators.image.batch_invariant import single_run_numbers
 from generators.image.diffusion_loading import apply_speed, compile_mode, img2img, load_pipeline
-from generators.image.lora_blend import apply_loras, blend_weights, parse_loras
+from generators.image.lora_blend import apply_loras, lora_weights, parse_loras
 from generators.image.painter import make_genes, paint
 from generators.image.prompt_compose import compose
 from generators.image.prompt_embeds import adapted_embeds
@@ -168,7 +170,7 @@ def prepare(request: GenerationRequest) -> tuple[Prepared, object]:
     params = inspect.signature(pipe.__call__).parameters
     if "negative_prompt" not in params or "true_cfg_scale" in params:  # FLUX: a negative needs 2x-cost true CFG
         composed = replace(composed, negative=None)
-    weights = blend_weights(spec, loras)
+    weights = lora_weights(spec, loras)
 
     call = img2img(loaded) if init else pipe
     steps = steps or _default(call.__call__, "num_inference_steps")
@@ -195,7 +197,7 @@ def prepare(request: GenerationRequest) -> tuple[Prepared, object]:
         "plain": plain,
         "steps": steps,
         "guidance": guidance,
-        "loras": {k: {"path": str(p), "weight": round(weights[k], 4)} for k, p in loras.items()},
+        "loras": {name: lora.to_record(weights[name]) for name, lora in loras.items()},
         "vad_adapter": str(Path(adapter_path).expanduser().resolve()) if adapter_path else None,
         "init": init,
         "strength": strength if init else None,
