@@ -2,7 +2,8 @@
 
 ffmpeg writes the frames as a PPM stream, whose per-frame header carries the size, so there is no need to parse its
 log for the output size (imageio_ffmpeg.read_frames does that, polling in 10 ms sleeps and leaving pipes for the
-garbage collector — a third of the cost of a short clip). MP4, GIF, WebM all take this one path.
+garbage collector — a third of the cost of a short clip). MP4, GIF, WebM all take this one path. Inside an open
+`eval.prefetch.prefetching` plan (`studio eval`), the next clips are decoded while the judge scores this one.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from conditioning.errors import StudioError
+from eval.prefetch import prefetched
 
 
 def ffmpeg_frames(path: Path, filters: str, max_frames: int | None = None) -> list[np.ndarray]:
     """uint8 RGB frames after the ffmpeg filter chain `filters` (e.g. 'fps=12,scale=…'). Unreadable → StudioError."""
+    return prefetched(decode_frames, path, filters, max_frames)
+
+
+def decode_frames(path: Path, filters: str, max_frames: int | None = None) -> list[np.ndarray]:
+    """`ffmpeg_frames` without the prefetch plan: run ffmpeg now."""
     import imageio_ffmpeg
 
     cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-vf", filters]

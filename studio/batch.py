@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from conditioning.atomic import write_text_atomic
-from conditioning.background_writes import background_writes
+from conditioning.background_writes import background_writes, immediate_writes
 from conditioning.errors import StudioError
 from generators.registry import get_backend, takes_device
 from studio.api import generate, generate_many
@@ -117,7 +117,7 @@ def run_job(job: Job, out: Path, device: str) -> Path:
 
 
 MAX_BATCH_SIZE = 64
-WRITER_THREADS = 2  # PNG zlib and fsync release the GIL: two keep up with an H200's SDXL batches
+WRITER_THREADS = 2  # PNG zlib, ffmpeg and fsync release the GIL: two keep up with an H200's SDXL batches
 
 
 def check_batch_size(value) -> int:
@@ -201,11 +201,14 @@ def run_batch(
     info: ProcessInfo | None = None,
     progress: bool = True,
     batch_size: int | None = None,
+    writer_threads: int = WRITER_THREADS,
 ) -> BatchResult:
     """Validate, shard, run, and (on the main process) merge the summary into `<out>/summary.json`.
 
     batch_size: how many consecutive jobs with the same backend, model and settings share one generation call
-    (None: `default_batch_size` for the device); outputs are the same bytes at any batch size."""
+    (None: `default_batch_size` for the device); outputs are the same bytes at any batch size.
+    writer_threads: threads that encode and write the outputs (PNG, MP4, GIF, WAV) while the next jobs generate;
+    0 writes each in the generating thread (the same bytes, only slower)."""
     start = time.perf_counter()
     info = info or process_info()
     rows, invalid = load_manifest(manifest)
@@ -240,7 +243,7 @@ def run_batch(
             locks = {job.name: lock for job, lock in pending}
             for job, outcome in run_group([j for j, _ in pending], out, device):
                 if isinstance(outcome, Path):
-                    writing.append((job, outcome, writer.take(outcome), locks[job.name]))
+                    writing.append((job, outcome, writer.take(outcome) if writer else None, locks[job.name]))
                     handed_off.add(job.name)
                 else:
                     ledger.record(job.name, "failed", error=outcome)
@@ -274,7 +277,10 @@ def run_batch(
             finally:
                 lock.release()
 
-    writes = background_writes(workers=WRITER_THREADS, backlog=2 * MAX_BATCH_SIZE)
+    if writer_threads:
+        writes = background_writes(workers=writer_threads, backlog=2 * MAX_BATCH_SIZE)
+    else:
+        writes = immediate_writes()
     writer = writes.__enter__()
     try:
         for job in bar:

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from eval.prefetch import prefetched
 from eval.recognition import Recognition, from_vad
 from eval.recognizers.visual_vad import visual_vad
 
@@ -165,7 +166,7 @@ def recognize_array(rgb: np.ndarray, max_side: int | None = ANALYSIS_SIDE) -> Re
 
 
 def recognize(path: Path, max_side: int | None = ANALYSIS_SIDE) -> Recognition:
-    features = measure(load_rgb(Path(path), max_side))
+    features = measure(prefetched(load_rgb, Path(path), max_side))
     return from_vad(NAME, visual_vad(features), attributes_of(features))
 
 

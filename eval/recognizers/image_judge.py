@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image
 
 from conditioning.errors import StudioError
+from eval.prefetch import prefetched
 from eval.recognition import Recognition, from_vad
 from eval.recognizers import image_features
 from eval.recognizers.judge_card import read_head_card, read_head_file
@@ -249,7 +250,7 @@ def recognize_array(rgb: np.ndarray, head: str | None = None) -> Recognition:
 
 
 def recognize(path: Path, head: str | None = None) -> Recognition:
-    return recognize_images([open_rgb(Path(path))], head)[0]
+    return recognize_images([prefetched(open_rgb, Path(path))], head)[0]
 
 
 def card(head: str | None = None) -> dict:

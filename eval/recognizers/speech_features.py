@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from conditioning.errors import StudioError
+from eval.prefetch import prefetched
 from eval.recognition import Recognition, from_vad
 from eval.recognizers.pitch import PITCH_SR, frame_signal, resample, yin
 from eval.recognizers.prosody_cues import REFERENCE_F0_HZ, prosody_vad
@@ -177,4 +178,4 @@ def recognize_signal(x: np.ndarray, sr: int) -> Recognition:
 
 
 def recognize(path: Path) -> Recognition:
-    return recognize_signal(*load_audio(Path(path)))
+    return recognize_signal(*prefetched(load_audio, Path(path)))

@@ -3,7 +3,8 @@
 If the studio is killed (SIGKILL, OOM) mid-encode, an orphaned ffmpeg would keep writing — and might even create
 its output file after a resumed run has cleaned the leftovers up. PR_SET_PDEATHSIG makes the kernel kill the child
 when its parent dies, so a killed run leaves nothing behind (Linux; elsewhere the child is only terminated on
-ordinary exits).
+ordinary exits). The kernel sends it when the *thread* that started the child ends: every caller here (the batch
+runner's writer threads included) waits for its ffmpeg before it returns, so no child outlives its thread.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 The speech is trimmed (with a 30 ms fade, so the cut does not click) or padded with silence to exactly the video's
 length, then muxed by the ffmpeg binary that ships in imageio-ffmpeg: the H.264 stream is copied untouched and the
 voice is encoded as AAC. moviepy would do the same through the same binary with a re-encode of the video, so it is
-not needed. Both video backends call `mux_voice` on their finished (temporary) MP4 before it is renamed into place.
+not needed. Both video backends call `mux_voice` on their finished (temporary) MP4 before it is renamed into place;
+Wan, whose denoising takes far longer than speaking, starts the speech first (`speak_ahead`, on a thread: eSpeak
+runs in C without the GIL) and muxes the finished track with `mux_track`: the same samples, so the same bytes.
 eSpeak and soundfile are imported when a clip is narrated, so a video backend loads without them.
 """
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,27 +52,57 @@ def fit_length(samples: np.ndarray, sample_rate: int, seconds: float) -> np.ndar
     return cut
 
 
-def mux_voice(
-    video_path: Path,
-    emotion: EmotionSpec | EmotionArc,
-    words: str,
-    duration: float,
-    language: str = "en",
-    seed: int = 0,
-) -> dict:
-    """Speak `words` in `emotion`'s voice and put it into `video_path` (replaced in place); returns provenance."""
-    import soundfile
+@dataclass(frozen=True)
+class Spoken:
+    """Speech fitted to a clip: the samples, their rate, and the narration's provenance."""
 
-    from generators.video.ffmpeg_process import run as run_ffmpeg
+    track: np.ndarray
+    rate: int
+    info: dict
+
+
+def speak(
+    emotion: EmotionSpec | EmotionArc, words: str, duration: float, language: str = "en", seed: int = 0
+) -> Spoken:
+    """`words` in `emotion`'s voice, trimmed or padded to exactly `duration` seconds."""
     from generators.voice.espeak import synthesize
 
     samples, rate = synthesize(words, emotion, language=language, seed=seed)
     spoken_s = len(samples) / rate
     track = fit_length(samples, rate, duration)
+    info = {
+        "words": words,
+        "language": language,
+        "backend": "espeak",
+        "spoken_s": round(spoken_s, 3),
+        "track_s": round(len(track) / rate, 3),
+        "trimmed": spoken_s > duration,
+        "sample_rate": rate,
+    }
+    return Spoken(track, rate, info)
+
+
+def speak_ahead(
+    emotion: EmotionSpec | EmotionArc, words: str, duration: float, language: str = "en", seed: int = 0
+) -> Future:
+    """`speak` on its own thread, so the speech is ready when the video is; the Future holds its `Spoken`."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-narration")
+    try:
+        return pool.submit(speak, emotion, words, duration, language, seed)
+    finally:
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+
+def mux_track(video_path: Path, spoken: Spoken) -> dict:
+    """Put `spoken` into `video_path` (replaced in place); returns the narration's provenance."""
+    import soundfile
+
+    from generators.video.ffmpeg_process import run as run_ffmpeg
+
     video_path = Path(video_path)
     with tempfile.TemporaryDirectory(dir=video_path.parent, prefix=".voice.") as folder:
         wav, muxed = Path(folder) / "voice.wav", Path(folder) / f"muxed{video_path.suffix}"
-        soundfile.write(str(wav), track, rate, subtype="PCM_16")
+        soundfile.write(str(wav), spoken.track, spoken.rate, subtype="PCM_16")
         command = [
             "-v", "error", "-y", "-i", str(video_path), "-i", str(wav),
             "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE,
@@ -78,12 +112,16 @@ def mux_voice(
         if result.returncode != 0:
             raise RuntimeError(f"ffmpeg could not mux the narration: {result.stderr.strip()[:300]}")
         os.replace(muxed, video_path)
-    return {
-        "words": words,
-        "language": language,
-        "backend": "espeak",
-        "spoken_s": round(spoken_s, 3),
-        "track_s": round(len(track) / rate, 3),
-        "trimmed": spoken_s > duration,
-        "sample_rate": rate,
-    }
+    return dict(spoken.info)
+
+
+def mux_voice(
+    video_path: Path,
+    emotion: EmotionSpec | EmotionArc,
+    words: str,
+    duration: float,
+    language: str = "en",
+    seed: int = 0,
+) -> dict:
+    """Speak `words` in `emotion`'s voice and put it into `video_path` (replaced in place); returns provenance."""
+    return mux_track(video_path, speak(emotion, words, duration, language, seed))

@@ -7,7 +7,9 @@ colour, light, line and brushwork continuously. Motion:
 - regularity  all strokes share one tempo when regular; each has its own when not
 - shake       a per-frame jitter (fear, fury); drift moves the whole field down (sadness) or up (joy)
 - pulse_depth the light breathes on the tempo
-Written as H.264 yuv420p MP4 through the ffmpeg inside imageio-ffmpeg, or as GIF.
+Written as H.264 yuv420p MP4 through the ffmpeg inside imageio-ffmpeg, or as GIF: streamed into the encoder as the
+frames are rendered, or, inside a batch run's `background_writes`, rendered to memory and encoded on the writer thread
+while the next clip renders (the same frames into the same encoder, so the same bytes).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from PIL import Image, ImageEnhance
 
 from conditioning.artifact import Artifact, provenance
 from conditioning.atomic import atomic_path
+from conditioning.background_writes import deferring, run_or_defer
 from conditioning.errors import StudioError
 from conditioning.motion_style import motion_style
 from conditioning.visual_style import visual_style
@@ -141,7 +144,6 @@ def generate(request: GenerationRequest) -> Artifact:
     if duration * fps < 2:
         raise StudioError(f"{duration:g} s at {fps} fps is fewer than 2 frames; lengthen --duration.")
     voice = check_voice(request.options.get("voice"), request.options.get("language"), out)
-    narration = None
     start = time.perf_counter()
     keyframe_styles = []
 
@@ -151,16 +153,6 @@ def generate(request: GenerationRequest) -> Artifact:
                 keyframe_styles.append({"t": index / fps, "vad": list(spec.vad)})
             yield frame
 
-    with atomic_path(out) as tmp:
-        if is_gif:
-            write_gif(tmp, frames(), fps)
-        else:
-            write_mp4(tmp, frames(), size, fps)
-        if voice is not None:
-            emotion = request.arc if request.arc is not None else request.spec
-            frame_count = int(round(duration * fps))
-            narration = mux_voice(tmp, emotion, voice[0], frame_count / fps, voice[1], request.seed)
-    elapsed = time.perf_counter() - start
     record = provenance(
         request=request.to_record(),
         modality="video",
@@ -171,7 +163,7 @@ def generate(request: GenerationRequest) -> Artifact:
         styles={
             "visual": visual_style(request.spec).to_dict(),
             "motion": motion_style(request.spec).to_dict(),
-            "per_second": keyframe_styles,
+            "per_second": keyframe_styles,  # filled as the frames are rendered
         },
         parameters={
             "size": list(size),
@@ -180,10 +172,33 @@ def generate(request: GenerationRequest) -> Artifact:
             "frames": int(round(duration * fps)),
             "format": out.suffix.lstrip("."),
             "text": request.text,
-            "voice": narration,
+            "voice": None,
         },
-        timings={"render_and_encode_s": round(elapsed, 3)},
+        timings={},
     )
     artifact = Artifact(path=out, modality="video", provenance=record)
-    artifact.write_sidecar()
+
+    def encode_and_write(clip_frames, render_s: float = 0.0) -> None:
+        encode_start = time.perf_counter()
+        with atomic_path(out) as tmp:
+            if is_gif:
+                write_gif(tmp, clip_frames, fps)
+            else:
+                write_mp4(tmp, clip_frames, size, fps)
+            if voice is not None:
+                emotion = request.arc if request.arc is not None else request.spec
+                frame_count = int(round(duration * fps))
+                record["parameters"]["voice"] = mux_voice(
+                    tmp, emotion, voice[0], frame_count / fps, voice[1], request.seed
+                )
+        record["timings"]["render_and_encode_s"] = round(render_s + time.perf_counter() - encode_start, 3)
+        artifact.write_sidecar()
+
+    if deferring(size[0] * size[1] * 3 * int(round(duration * fps))):
+        # a batch run: render to memory now, encode on the writer thread while the next job renders
+        rendered = list(frames())
+        render_s = time.perf_counter() - start
+        run_or_defer(out, lambda: encode_and_write(rendered, render_s), nbytes=sum(f.nbytes for f in rendered))
+    else:  # frames stream into the encoder as they are rendered: a long clip never sits in memory
+        encode_and_write(frames())
     return artifact
