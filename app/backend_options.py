@@ -1,7 +1,11 @@
-"""The options a chosen backend takes, as widgets: only what its OPTIONS tuple lists is shown, so the embedded
-backends stay simple and a model backend shows its model, steps, guidance, LoRAs and device.
+"""The options a chosen backend takes, as widgets: one per declared option it names (generators/options.py, reached
+through studio.app_support), so the embedded backends stay simple, a model backend shows its model, steps,
+guidance, LoRAs and device, and a newly declared option gets a widget without an edit here.
 
-Returns None when an input is invalid (its message sits under it) so the Generate button can be disabled.
+A few options have their own widget (the model path, reference folder, narration, language, prosody); every other
+one gets the widget of its kind inside "Model settings": a number (0 = the default), text, a toggle or a choice.
+Options declared `cli_only` (pickled weights, …) get none. Returns None when an input is invalid (its message sits
+under it) so the Generate button can be disabled.
 """
 
 from __future__ import annotations
@@ -12,16 +16,18 @@ import streamlit as st
 
 from studio import StudioError, app_support
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
-SPEED_TOGGLES = (
-    ("compile", "Compile the model (torch.compile)", "Faster steps after a slow first call; for GPU runs."),
-    ("channels_last", "Channels-last memory format", "Often faster convolutions on a recent GPU."),
-    ("vae_tiling", "Decode in tiles", "Bounded memory for large pictures; a small one decodes as without it."),
-)
+KEYS = {"references": "gen_refs", "voice": "gen_narration", "prosody_transform": "gen_prosody"}
+"""Widget keys that predate the declarations; every other option's key is gen_<name>_<modality>."""
+OWN_WIDGET = ("model", "references", "voice", "language", "prosody_transform")
+"""Options drawn by their own function below; the rest by their kind."""
 
 
-def _model(modality: str, options: dict) -> bool:
-    text = st.text_input("Model (local folder or hub id)", key=f"gen_model_{modality}")
+def _key(name: str, modality: str) -> str:
+    return f"{KEYS.get(name, f'gen_{name}')}_{modality}"
+
+
+def _model(declared, modality: str, options: dict) -> bool:
+    text = st.text_input(declared.title, key=_key("model", modality))
     try:
         model = app_support.check_model_path(text)
     except StudioError as exc:
@@ -32,56 +38,77 @@ def _model(modality: str, options: dict) -> bool:
     return True
 
 
-def _model_settings(modality: str, takes: tuple, options: dict) -> None:
-    with st.expander("Model settings"):
-        if "steps" in takes:
-            steps = st.number_input("Steps (0 = the model's default)", 0, 1000, key=f"gen_steps_{modality}")
-            if steps:
-                options["steps"] = int(steps)
-        if "guidance" in takes:
-            guidance = st.number_input("Guidance (0 = default)", 0.0, 100.0, step=0.5, key=f"gen_guidance_{modality}")
-            if guidance:
-                options["guidance"] = float(guidance)
-        if "negative" in takes and (negative := st.text_input("Negative prompt", key=f"gen_negative_{modality}")):
-            options["negative"] = negative
-        if "lora" in takes:
-            text = st.text_input("Emotion LoRAs", key=f"gen_lora_{modality}", placeholder="awe=loras/awe.safetensors")
-            if loras := [part.strip() for part in text.split(",") if part.strip()]:
-                options["lora"] = loras
-        if "device" in takes:
-            device = st.selectbox("Device", DEVICES, key=f"gen_device_{modality}")
-            if device != "auto":
-                options["device"] = device
-        for name, label, hint in SPEED_TOGGLES:
-            if name in takes and st.toggle(label, key=f"gen_{name}_{modality}", help=hint):
-                options[name] = True
+def _references(declared, modality: str, options: dict) -> bool:
+    folder = st.text_input(declared.title, key=_key("references", modality))
+    if folder.strip():
+        if not Path(folder).expanduser().is_dir():
+            st.error(f"Reference folder {folder!r} does not exist.", icon=":material/error:")
+            return False
+        options["references"] = str(Path(folder).expanduser())
+    return True
+
+
+def _by_kind(declared, modality: str, options: dict) -> bool:
+    """The widget of the option's kind; an unset number, text or choice leaves it to the backend's default."""
+    key, name = _key(declared.name, modality), declared.name
+    if declared.kind in ("int", "float"):
+        whole = declared.kind == "int"
+        high = declared.high if declared.high is not None else (10_000 if whole else 1000.0)
+        step = 1 if whole else 0.5 if high > 10 else 0.05
+        value = st.number_input(
+            declared.title, 0 if whole else 0.0, int(high) if whole else float(high), step=step, key=key,
+            help=declared.help,
+        )  # fmt: skip
+        if value:
+            options[name] = int(value) if whole else float(value)
+    elif declared.kind in ("flag", "switch", "compile"):
+        if st.toggle(declared.title, key=key, help=declared.help):
+            options[name] = True
+    elif declared.choices:
+        value = st.selectbox(declared.title, ("auto", *declared.choices), key=key, help=declared.help)
+        if value != "auto":
+            options[name] = value
+    elif declared.kind == "loras":
+        text = st.text_input(
+            declared.title,
+            key=key,
+            placeholder="awe=loras/awe.safetensors, watercolor=loras/w.safetensors@0.7",
+            help=declared.help,
+        )
+        if loras := [part.strip() for part in text.split(",") if part.strip()]:
+            options[name] = loras
+    elif text := st.text_input(declared.title, key=key, help=declared.help).strip():
+        if declared.kind == "path" and not Path(text).expanduser().exists():
+            st.error(f"{declared.title}: {text!r} does not exist.", icon=":material/error:")
+            return False
+        options[name] = str(Path(text).expanduser()) if declared.kind == "path" else text
+    return True
 
 
 def options_for(modality: str, backend: dict) -> dict | None:
     """Widgets for `backend`'s options → the options dict for generate(), or None when one is invalid."""
     takes, options = backend["takes"], {}
-    if "model" in takes and not _model(modality, options):
+    shown = {d.name: d for d in app_support.option_declarations() if d.name in takes and not d.cli_only}
+    if "model" in shown and not _model(shown["model"], modality, options):
         return None
-    if "references" in takes:
-        folder = st.text_input("Reference voices (folder with neutral.wav, angry.wav, …)", key=f"gen_refs_{modality}")
-        if folder.strip():
-            if not Path(folder).expanduser().is_dir():
-                st.error(f"Reference folder {folder!r} does not exist.", icon=":material/error:")
-                return None
-            options["references"] = str(Path(folder).expanduser())
-    if {"steps", "guidance", "negative", "lora", "device", *(name for name, _, _ in SPEED_TOGGLES)} & set(takes):
-        _model_settings(modality, takes, options)
-    if modality == "video" and "voice" in takes:
-        narration = st.text_input("Narration (optional)", key=f"gen_narration_{modality}",
+    if "references" in shown and not _references(shown["references"], modality, options):
+        return None
+    ok = True
+    if settings := [d for name, d in shown.items() if name not in OWN_WIDGET]:
+        with st.expander("Model settings"):
+            for declared in settings:
+                ok = _by_kind(declared, modality, options) and ok
+    if modality == "video" and "voice" in shown:
+        narration = st.text_input(shown["voice"].title, key=_key("voice", modality),
                                   placeholder="words spoken over the video in the emotion's voice")  # fmt: skip
         if narration.strip():
             options["voice"] = narration.strip()
-    if "language" in takes and (modality == "voice" or "voice" in options):
-        st.session_state.setdefault(f"gen_language_{modality}", "en")
-        options["language"] = st.text_input("Language", key=f"gen_language_{modality}").strip() or "en"
-    if "prosody_transform" in takes and st.toggle(
-        "Shape prosody after synthesis", key=f"gen_prosody_{modality}", help="Speak neutrally, then shape pitch, "
-        "rate and loudness to the emotion (instead of eSpeak's own prosody controls)."
+    if "language" in shown and (modality == "voice" or "voice" in options):
+        st.session_state.setdefault(_key("language", modality), "en")
+        options["language"] = st.text_input(shown["language"].title, key=_key("language", modality)).strip() or "en"
+    if "prosody_transform" in shown and st.toggle(
+        shown["prosody_transform"].title, key=_key("prosody_transform", modality), help="Speak neutrally, then shape "
+        "pitch, rate and loudness to the emotion (instead of eSpeak's own prosody controls)."
     ):  # fmt: skip
         options["prosody_transform"] = True
-    return options
+    return options if ok else None

@@ -11,6 +11,7 @@ import importlib.util
 from types import ModuleType
 
 from conditioning.errors import StudioError, brief
+from generators.options import BY_NAME, EVERY_BACKEND
 
 BACKENDS: dict[tuple[str, str], tuple[str, str]] = {
     ("image", "procedural"): ("generators.image.procedural", ""),
@@ -54,15 +55,18 @@ def get_backend(modality: str, name: str | None = None) -> ModuleType:
 
 
 def check_options(module: ModuleType, modality: str, name: str | None, options) -> None:
-    """A backend lists the options it takes (`OPTIONS`); any other is an error, never silently ignored. `format`
-    (the output suffix) is every backend's."""
+    """A backend names the declared options it takes (`OPTIONS`, see generators/options.py); any other is an error,
+    never silently ignored, and each value must fit its declaration. `format` (the output suffix) is every backend's."""
     supported = getattr(module, "OPTIONS", None)
-    unsupported = [] if supported is None else sorted(set(options) - set(supported) - {"format"})
+    unsupported = [] if supported is None else sorted(set(options) - set(supported) - set(EVERY_BACKEND))
     if unsupported:
         raise StudioError(
             f"The {modality} backend {name or DEFAULT_BACKENDS[modality]!r} does not take "
-            f"{', '.join('--' + u.replace('_', '-') for u in unsupported)}; choose a model backend with --backend."
+            f"{', '.join('--' + str(u).replace('_', '-') for u in unsupported)}; choose a model backend with --backend."
         )
+    for key, value in options.items():
+        if value is not None and key in BY_NAME:
+            BY_NAME[key].check(value)
 
 
 def takes_device(modality: str, name: str | None) -> bool:

@@ -15,6 +15,7 @@ from conditioning import EmotionArc, StudioError, get_taxonomy, resolve, resolve
 from conditioning.atomic import check_writable_folder
 from conditioning.resolve import parse_vad_point
 from conditioning.taxonomies import LABELS_WITHOUT_EMOTION, TAXONOMIES
+from generators.options import CATALOGUE
 from generators.registry import BACKENDS, DEFAULT_BACKENDS, get_backend
 from studio.api import slug
 
@@ -59,6 +60,11 @@ def backend_choices(modality: str) -> list[dict]:
             }
         )
     return choices
+
+
+def option_declarations() -> tuple:
+    """Every declared generation option (generators/options.py), for the app's widgets."""
+    return CATALOGUE
 
 
 def _suffixes(modality: str, name: str) -> tuple[str, ...]:

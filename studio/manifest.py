@@ -17,43 +17,15 @@ from pathlib import Path
 
 from conditioning import resolve, resolve_arc
 from conditioning.errors import StudioError, brief
+from generators.options import BY_NAME, CATALOGUE, GENERATE_OPTIONS
 from generators.registry import DEFAULT_BACKENDS, check_options, get_backend
 from generators.request import check_arc, check_duration, check_fps, check_seed, parse_size
 
 FIELDS = ("id", "modality", "emotion", "text", "backend", "model", "seed", "count", "options")
-OPTION_KEYS = (
-    "size",
-    "duration",
-    "fps",
-    "steps",
-    "guidance",
-    "format",
-    "language",
-    "taxonomy",
-    "lora",
-    "strength",
-    "init",
-    "negative",
-    "vad_adapter",
-    "dtype",
-    "offload",
-    "compile",
-    "channels_last",
-    "vae_tiling",
-    "frames",
-    "i2v_from",
-    "voice",
-    "best_of",
-    "recognizer",
-    "prosody_transform",
-    "references",
-    "speaker_embedding",
-    "image_model",
-    "image_steps",
-    "plain",
-)
-"""No `allow_pickle`: a manifest row may not allow pickled weights; only the person at the keyboard may."""
-GENERATE_KEYS = ("size", "duration", "fps", "taxonomy", "best_of", "recognizer")
+OPTION_KEYS = tuple(o.name for o in CATALOGUE if o.manifest)
+"""Declared in generators/options.py. Not `allow_pickle`: a manifest row may not allow pickled weights, only the
+person at the keyboard may; not `model` (a column of its own) nor `device` (the batch places jobs on devices)."""
+GENERATE_KEYS = GENERATE_OPTIONS
 """Options every row may carry: `generate`'s own arguments, not the backend's."""
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MAX_TEXT_CHARS = 5000
@@ -294,7 +266,10 @@ def validate(number: int, record: dict, seen: set[str]) -> Row:
     if "fps" in options:
         check_fps(options["fps"])
     for_backend = {k: v for k, v in options.items() if k not in GENERATE_KEYS}
-    check_options(module, modality, backend, {**for_backend, **({"model": 1} if record.get("model") else {})})
+    for key in (k for k in GENERATE_KEYS if k in options):
+        BY_NAME[key].check(options[key])
+    model = {"model": record["model"]} if record.get("model") else {}
+    check_options(module, modality, backend, {**for_backend, **model})
     seed = record.get("seed")
     if isinstance(seed, bool) or isinstance(record.get("count"), bool):
         raise StudioError("seed and count must be whole numbers, not true/false")

@@ -3,8 +3,8 @@
 Conditioning, all combinable:
 1. prompt composition in EmoVid's terms — hue and colourfulness, brightness, motion — from `VisualStyle` and
    `MotionStyle` (`wan_prompt`); option `plain` sends the user's text verbatim instead;
-2. emotion LoRAs on the transformer, blended by the spec's categories and scaled by intensity (`image.lora_blend`;
-   diffusers' `set_adapters` works the same on Wan);
+2. LoRAs on the transformer: emotion LoRAs blended by the spec's categories and scaled by intensity, style LoRAs at
+   a fixed weight (`image.lora_blend`; diffusers' `set_adapters` works the same on Wan);
 3. image-to-video from a user image, the procedural painter or the diffusion image backend (`wan_start`);
 4. emotion arcs: one segment per key, each continuing from the one before, crossfaded (`wan_arc`);
 plus narration (`--voice`), muxed in by `narration`. With plain on and no LoRA, a text-to-video call is exactly the
@@ -27,14 +27,15 @@ from PIL import Image
 
 from conditioning.artifact import Artifact, package_version, provenance
 from conditioning.atomic import atomic_path
+from conditioning.background_writes import immediate_writes, run_or_defer
 from conditioning.errors import StudioError
 from conditioning.motion_style import motion_style
 from conditioning.visual_style import visual_style
 from generators.image.diffusion_loading import apply_speed, compile_mode
-from generators.image.lora_blend import apply_loras, blend_weights
+from generators.image.lora_blend import apply_loras, lora_weights
 from generators.image.prompt_compose import ComposedPrompt
 from generators.request import GenerationRequest, check_output
-from generators.video.narration import mux_voice
+from generators.video.narration import mux_track, speak_ahead
 from generators.video.procedural import write_gif, write_mp4
 from generators.video.wan_arc import SegmentPlan, assemble, plan_segments
 from generators.video.wan_loading import LoadedWan, flow_shift_for, load_wan, pipeline_kind, set_flow_shift
@@ -56,6 +57,7 @@ OPTIONS = (
     "compile",
     "channels_last",
     "frames",
+    "flow_shift",
     "i2v_from",
     "image_model",
     "image_steps",
@@ -141,13 +143,14 @@ def render(request: GenerationRequest, settings: WanSettings | None = None) -> C
         "channels_last": bool(request.options.get("channels_last")),
     }
     if source is not None:  # before loading Wan, so a bad path or a missing image model fails at once
-        image, start_info = start_image(request, source, settings.size, request.out)
+        with immediate_writes():  # the still is read straight back, even inside a batch run's background writes
+            image, start_info = start_image(request, source, settings.size, request.out)
     start = time.perf_counter()
     loaded, device, dtype = load_wan(
         settings.model, settings.device, settings.dtype, settings.offload, settings.allow_pickle
     )
     load_s = time.perf_counter() - start
-    flow_shift = set_flow_shift(loaded.pipe, flow_shift_for(*settings.size))
+    flow_shift = set_flow_shift(loaded.pipe, settings.flow_shift or flow_shift_for(*settings.size))
     apply_speed(loaded, loaded.pipe, "transformer", **speed)
     render_start = time.perf_counter()
     segments: list[Segment] = []
@@ -155,7 +158,7 @@ def render(request: GenerationRequest, settings: WanSettings | None = None) -> C
         if segments:
             image = Image.fromarray(segments[-1].frames[segments[-1].plan.handoff])
         prompt = compose_video(plan.spec, request.text, loaded.pipe.tokenizer, settings.negative, settings.plain)
-        weights = blend_weights(plan.spec, settings.loras)
+        weights = lora_weights(plan.spec, settings.loras)
         apply_loras(loaded, settings.loras, weights)
         frames = call_pipeline(loaded, settings, plan, prompt, request.seed + plan.index, image)
         condition = None if image is None else np.asarray(image)
@@ -175,24 +178,32 @@ def render(request: GenerationRequest, settings: WanSettings | None = None) -> C
 
 
 def generate(request: GenerationRequest) -> Artifact:
-    """Render the clip, write MP4 (narrated when asked) or GIF + sidecar atomically."""
+    """Render the clip, write MP4 (narrated when asked) or GIF + sidecar atomically. The narration is spoken on a
+    thread while the clip denoises; inside a batch run's `background_writes` the encoding, muxing and fsync happen
+    on the writer thread while the next job denoises."""
     out = check_output(request.out, SUFFIXES)
     settings = read_settings(request, out)
+    speech = None
+    if settings.voice is not None:
+        words, language = settings.voice
+        emotion = request.arc if request.arc is not None else request.spec
+        speech = speak_ahead(emotion, words, settings.frames / settings.fps, language, request.seed)
     clip = render(request, settings)
-    encode_start = time.perf_counter()
-    voice = None
-    with atomic_path(out) as tmp:
-        if out.suffix.lower() == ".gif":
-            write_gif(tmp, clip.frames, settings.fps)
-        else:
-            write_mp4(tmp, clip.frames, settings.size, settings.fps)
-        if settings.voice is not None:
-            words, language = settings.voice
-            emotion = request.arc if request.arc is not None else request.spec
-            voice = mux_voice(tmp, emotion, words, settings.frames / settings.fps, language, request.seed)
-    clip.info["timings"]["encode_s"] = round(time.perf_counter() - encode_start, 4)
-    artifact = Artifact(path=out, modality="video", provenance=_record(request, clip, voice))
-    artifact.write_sidecar()
+    artifact = Artifact(path=out, modality="video", provenance=_record(request, clip, None))
+
+    def encode_and_write() -> None:
+        encode_start = time.perf_counter()
+        with atomic_path(out) as tmp:
+            if out.suffix.lower() == ".gif":
+                write_gif(tmp, clip.frames, settings.fps)
+            else:
+                write_mp4(tmp, clip.frames, settings.size, settings.fps)
+            if speech is not None:
+                artifact.provenance["parameters"]["voice"] = mux_track(tmp, speech.result())
+        artifact.provenance["timings"]["encode_s"] = round(time.perf_counter() - encode_start, 4)
+        artifact.write_sidecar()
+
+    run_or_defer(out, encode_and_write, nbytes=clip.frames.nbytes)
     return artifact
 
 
@@ -209,7 +220,7 @@ def _record(request: GenerationRequest, clip: Clip, voice: dict | None) -> dict:
         "text": request.text,
         "negative": s.negative,
         "plain": s.plain,
-        "loras": {label: str(path) for label, path in s.loras.items()},
+        "loras": {name: lora.to_record() for name, lora in s.loras.items()},  # applied weights: per segment
         "i2v_from": s.i2v_from,
         "start_image": clip.info["start_image"],
         "segments": [

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conditioning.errors import StudioError
 from generators.image.lora_blend import parse_loras
+from generators.options import value_of
 from generators.request import GenerationRequest, check_duration, check_fps, number_option, parse_size
 from generators.video.narration import check_voice
 
@@ -36,6 +37,8 @@ class WanSettings:
     fps: int
     steps: int
     guidance: float
+    flow_shift: float | None
+    """The user's scheduler shift; None: by the size (`wan_loading.flow_shift_for`)."""
     negative: str | None
     plain: bool
     loras: dict
@@ -102,6 +105,7 @@ def read_settings(request: GenerationRequest, out: Path) -> WanSettings:
         fps=fps,
         steps=DEFAULT_STEPS if steps is None else steps,
         guidance=DEFAULT_GUIDANCE if guidance is None else guidance,
+        flow_shift=value_of(options, "flow_shift"),
         negative=options.get("negative") or None,
         plain=bool(options.get("plain")),
         loras=parse_loras(options.get("lora"), allow_pickle),
