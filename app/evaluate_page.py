@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import report_view, state
 from studio import StudioError, app_outputs, app_support
+from studio.api import evaluate
 
 MODES = ("Evaluate a folder", "Alignment suite")
 
@@ -66,10 +67,8 @@ def _folder_form() -> None:
         disabled=bool(folder_error) or recognizers is None,
     ):
         with st.spinner("Recognizing and scoring…"), state.guard():
-            _, paths = app_outputs.evaluate_folder(
-                Path(folder).expanduser(), recognizers=recognizers, taxonomy=taxonomy
-            )
-            st.session_state.eval_report = {k: str(v) for k, v in paths.items()}
+            report = evaluate(folder, recognizers=recognizers, taxonomy=taxonomy)
+            st.session_state.eval_report = {k: str(v) for k, v in report.paths.items()}
 
 
 def _suite_form() -> None:
@@ -91,8 +90,8 @@ def _suite_form() -> None:
         "Run the suite", type="primary", icon=":material/play_arrow:", key="btn_suite", disabled=recognizers is None
     ):
         with st.spinner(f"Generating and scoring into {out}…"), state.guard():
-            _, paths = app_outputs.run_suite(out, taxonomy, seeds, modalities, recognizers)
-            st.session_state.eval_report = {k: str(v) for k, v in paths.items()}
+            report = app_outputs.run_suite(out, taxonomy, seeds, modalities, recognizers)
+            st.session_state.eval_report = {k: str(v) for k, v in report.paths.items()}
 
 
 def page() -> None:

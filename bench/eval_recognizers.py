@@ -1,6 +1,6 @@
 """Throughput of the judges and the report, each against a baseline measured in the same run.
 
-    python bench/eval_recognizers.py [--artifacts 1000] [--demo]
+    python bench/eval_recognizers.py [--artifacts 1000] [--demo] [--prefetch-only]
 
 Learned judges against the heuristic ones they replace as defaults: image_judge (EfficientNet-Lite0 + OASIS head)
 vs image_features in images/s on the same real painter outputs, speech_judge (RAVDESS head) vs speech_features in
@@ -9,8 +9,8 @@ seconds of speech per second, both on the machine's cores as `studio eval` runs 
 
 Prints: image recognizer images/s on real 512×512 outputs of the procedural painter (~270 KB PNGs) on one core (aim ≥ 50; baseline: the same analysis at full resolution,
 plus how far the 128-px features drift from full-size ones), speech recognizer × real time on one core (aim ≥ 50;
-baseline: YIN alone at the file's own sample rate instead of 8 kHz), and seconds for `evaluate_folder` +
-`write_report` over N artifacts (images: real 512² painter outputs; speech and video: small synthetic files) (aim < 60 s for 1,000; baseline: the same with one worker).
+baseline: YIN alone at the file's own sample rate instead of 8 kHz), and seconds for `evaluate` (score +
+write the report) over N artifacts (images: real 512² painter outputs; speech and video: small synthetic files) (aim < 60 s for 1,000; baseline: the same with one worker).
 """
 
 from __future__ import annotations
@@ -137,10 +137,65 @@ def bench_judges(tmp: Path, rng) -> None:
     )
 
 
+def paired(sequential, ahead, rounds: int = 5) -> tuple[float, float, float, bool]:
+    """Alternate A/B rounds of two ways to score the same files: (median ratio, median s of each, same results)."""
+    ratios, times, same = [], {"a": [], "b": []}, True
+    for round_ in range(rounds):
+        order = (("a", sequential), ("b", ahead)) if round_ % 2 == 0 else (("b", ahead), ("a", sequential))
+        results = {}
+        for side, run in order:
+            start = time.perf_counter()
+            results[side] = [r.to_dict() for r in run()]
+            times[side].append(time.perf_counter() - start)
+        ratios.append(times["a"][-1] / times["b"][-1])
+        same &= results["a"] == results["b"]
+    return statistics.median(ratios), statistics.median(times["a"]), statistics.median(times["b"]), same
+
+
+def bench_prefetch(tmp: Path) -> None:
+    """Decoding the next file ahead (eval/prefetch.py) vs in the judge's thread, judged one file at a time."""
+    from eval.prefetch import prefetched, prefetching
+    from eval.recognizers import image_features, image_judge, video_features
+    from studio import generate_video
+
+    paths = [real_image(tmp / f"ahead{i}.png", i) for i in range(32)]
+    image_judge.recognize(paths[0])  # model load outside the timing
+
+    def ahead(score, decode, files):
+        def run():
+            with prefetching(files):
+                return [score(prefetched(decode, p)) for p in files]
+
+        return run
+
+    cases = [
+        ("image_features", lambda: [image_features.recognize(p) for p in paths],
+         ahead(image_features.recognize_array, image_features.load_rgb, paths), "PNGs"),
+        ("image_judge", lambda: [image_judge.recognize(p) for p in paths[:12]],
+         ahead(lambda image: image_judge.recognize_images([image])[0], image_judge.open_rgb, paths[:12]), "PNGs"),
+    ]  # fmt: skip
+    clips = [
+        generate_video(LABELS[i % 8], seed=i, size="256x256", duration=2.0, out=tmp / f"clip{i}.mp4").path
+        for i in range(8)
+    ]
+
+    def clips_ahead():
+        with prefetching(clips):  # video_features decodes through eval/ffmpeg_frames, which takes the plan
+            return [video_features.recognize(p) for p in clips]
+
+    cases.append(("video_features", lambda: [video_features.recognize(p) for p in clips], clips_ahead, "clips"))
+    for name, sequential, with_plan, what in cases:
+        ratio, a, b, same = paired(sequential, with_plan)
+        print(
+            f"decode ahead, {name:<14}: {b:6.2f} s | decoding in the judge's thread {a:6.2f} s  -> {ratio:.2f}x "
+            f"(median of 5 A/B rounds, real {what}); same recognitions: {same}"
+        )
+
+
 def bench_demo(tmp: Path) -> None:
     """`studio demo`'s evaluation step, learned judges vs heuristic ones, on the demo's own outputs."""
     from eval.recognizers.registry import get_judge
-    from eval.report import evaluate_folder
+    from eval.report import score_folder
     from studio.demo import run_demo
 
     out = tmp / "demo"
@@ -150,7 +205,7 @@ def bench_demo(tmp: Path) -> None:
         for modality in ("image", "video", "voice"):  # models loaded outside the timing, as in a warm app
             get_judge(modality)
         start = time.perf_counter()
-        evaluate_folder(out, recognizers=recognizers, exclude=out / "report")
+        score_folder(out, recognizers=recognizers, exclude=out / "report")
         timings[label] = time.perf_counter() - start
     print(
         f"demo evaluation (18 outputs): learned judges {timings['learned']:5.1f} s (aim < 10) | heuristic "
@@ -187,7 +242,7 @@ def make_artifacts(folder: Path, n: int, rng) -> None:
 
 
 def bench_report(tmp: Path, n: int, rng) -> None:
-    from eval.report import evaluate_folder, write_report
+    from eval.report import evaluate
 
     folder = tmp / "artifacts"
     folder.mkdir()
@@ -197,8 +252,8 @@ def bench_report(tmp: Path, n: int, rng) -> None:
     timings = {}
     for workers in (os.cpu_count() or 1, 1):
         start = time.perf_counter()
-        result = evaluate_folder(folder, workers=workers)
-        paths = write_report(result, tmp / f"report{workers}")
+        report = evaluate(folder, tmp / f"report{workers}", workers=workers)
+        result, paths = report.result, report.paths
         timings[workers] = time.perf_counter() - start
     best = timings[os.cpu_count() or 1]
     size_mb = paths["html"].stat().st_size / 1e6
@@ -214,10 +269,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifacts", type=int, default=1000)
     parser.add_argument("--demo", action="store_true", help="also time the evaluation of `studio demo`'s outputs")
+    parser.add_argument("--prefetch-only", action="store_true", help="only decoding ahead vs in the judge's thread")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     with tempfile.TemporaryDirectory() as tmp:
+        if args.prefetch_only:
+            bench_prefetch(Path(tmp))
+            return 0
         if cores:
             os.sched_setaffinity(0, {min(cores)})  # the recognizer figures are per core
         bench_images(Path(tmp), rng)
@@ -225,6 +284,7 @@ def main() -> int:
         if cores:
             os.sched_setaffinity(0, cores)
         bench_judges(Path(tmp), rng)
+        bench_prefetch(Path(tmp))
         if args.demo:
             bench_demo(Path(tmp))
         bench_report(Path(tmp), args.artifacts, rng)

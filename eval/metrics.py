@@ -2,7 +2,7 @@
 
 Category metrics work in any taxonomy (the recognizer's Mikels-8 distribution is carried across like a spec's);
 dimensional ones on the valence–arousal plane, where every recognizer speaks. Functions take plain sequences so
-tests can check them on hand-computed examples; evaluate_folder applies them per modality and backend.
+tests can check them on hand-computed examples; report.score_folder applies them per modality and backend.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""`evaluate_folder`: walk a folder of studio outputs, read each sidecar's intent, run the recognizers, score.
-`write_report`: report.json, report.md and a self-contained report.html in one go.
+"""`evaluate`: score a folder of studio outputs and write its report — the one place the CLI, the app, the alignment
+suite, the demo and fine-tuning validation do it (re-exported as `studio.evaluate`; it lives here because finetune/
+may import eval/ but not studio/). Its two halves: `score_folder` walks the folder, reads each sidecar's intent,
+runs the recognizers and scores; `write_report` writes report.json, report.md and a self-contained report.html.
 
 A folder of real outputs always has some bad apples (a render killed mid-write, a file copied in by hand, a sidecar
 from a newer studio): each becomes one line in `skipped` with its reason, and the evaluation goes on.
@@ -12,15 +14,17 @@ import logging
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from conditioning import StudioError, get_taxonomy
 from conditioning.artifact import read_artifact, sidecar_path
-from conditioning.atomic import write_text_atomic
+from conditioning.atomic import check_writable_folder, write_text_atomic
 from conditioning.vad import quadrant
 from eval import metrics
+from eval.prefetch import prefetching
 from eval.recognizers.registry import get_judge, parse_recognizers
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,8 @@ SUFFIXES = {
 }
 MEDIA_SUFFIXES = set().union(*SUFFIXES.values())
 REPORT_FILES = ("report.json", "report.md", "report.html")
+DEFAULT_OUT = "eval_report"
+"""Where `evaluate` writes the report when no `out` is given: inside the scored folder (and never scored itself)."""
 
 
 def links_outside(path: Path, folder: Path) -> bool:
@@ -142,7 +148,7 @@ def attribute_means(items: list[dict]) -> dict:
     }
 
 
-def evaluate_folder(
+def score_folder(
     folder: Path,
     recognizers: str | dict | None = None,
     taxonomy: str = "mikels8",
@@ -150,7 +156,8 @@ def evaluate_folder(
     workers: int = 4,
 ) -> dict:
     """Score every artifact under `folder`. recognizers: None (defaults), a '--recognizers' string, or
-    {modality: callable}. Returns a JSON-ready dict (items, skipped, metrics overall / by modality / by backend)."""
+    {modality: callable}. Returns a JSON-ready dict (items, skipped, metrics overall / by modality / by backend);
+    writes nothing (`evaluate` also writes the report)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise StudioError(f"{folder} is not a folder; give the folder that holds the studio's outputs.")
@@ -172,6 +179,10 @@ def evaluate_folder(
         callables[modality], cards[modality] = judge.recognize, judge.card
         if not judge.parallel:
             workers = 1  # torch judges: one model in memory, torch does its own threading
+    if "voice" in callables:  # clips of one voice are judged as a set by the speaker-normalised head
+        from eval.recognizers.voice_groups import by_voice
+
+        callables["voice"] = by_voice(callables["voice"], artifacts)
 
     def run(path: Path):
         try:
@@ -182,7 +193,7 @@ def evaluate_folder(
                 reason = f"{exc.__class__.__name__}: {reason}"
             return None, {"file": str(path.relative_to(folder)), "reason": reason}
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with prefetching(media), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:  # decode ahead of the judges
         outcomes = list(pool.map(run, media))
     items = [item for item, _ in outcomes if item]
     skipped += [skip for _, skip in outcomes if skip]
@@ -211,6 +222,44 @@ def evaluate_folder(
         "items": items,
         "skipped": skipped,
     }
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    """What `evaluate` returns: `result`, the scored folder exactly as written to report.json (items, skipped,
+    judges' cards, metrics overall / by modality / by backend, confusion), and `paths`, {"json", "md", "html"} →
+    the files written."""
+
+    result: dict
+    paths: dict[str, Path]
+
+    @property
+    def overall(self) -> dict:
+        """The headline metrics over every scored item (n, top1, quadrant, alignment, …)."""
+        return self.result["metrics"]["overall"]
+
+
+def evaluate(
+    folder: Path,
+    out: Path | None = None,
+    *,
+    recognizers: str | dict | None = None,
+    taxonomy: str = "mikels8",
+    workers: int = 4,
+    embed_budget_mb: float = 8.0,
+) -> EvaluationReport:
+    """Score every studio output under `folder` and write report.json/md/html into `out` (default
+    `<folder>/eval_report`, which is never scored itself). Bad arguments and an unwritable `out` fail before any
+    recognizer runs. recognizers: as for `score_folder`."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise StudioError(f"{folder} is not a folder; give the folder that holds the studio's outputs.")
+    get_taxonomy(taxonomy)
+    parse_recognizers(recognizers if isinstance(recognizers, str) else None)
+    out = Path(out).expanduser() if out is not None else folder / DEFAULT_OUT
+    check_writable_folder(out / REPORT_FILES[0])
+    result = score_folder(folder, recognizers=recognizers, taxonomy=taxonomy, exclude=out, workers=workers)
+    return EvaluationReport(result, write_report(result, out, embed_budget_mb=embed_budget_mb))
 
 
 def custom_card(recognize) -> dict:

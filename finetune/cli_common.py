@@ -72,9 +72,18 @@ def add_validation_flags(parser, *, seeds: int, guidance: float, subject: str, u
     parser.add_argument("--validation-steps", type=int, default=20, help=f"denoising steps of validation {unit}")
     parser.add_argument("--validation-guidance", type=float, default=guidance)
     parser.add_argument("--validation-subject", default=subject)
-    parser.add_argument("--recognizers", default=None, help="as `studio evaluate --recognizers`")
+    parser.add_argument("--recognizers", default=None, help="as `studio eval --recognizers`")
 
 
 def write_config(out: Path, args) -> None:
     """`<out>/train_config.json`: every flag as the run used it (after defaults such as the resolution are filled)."""
     write_text_atomic(Path(out) / "train_config.json", json.dumps(vars(args), default=str, indent=2) + "\n")
+
+
+def step_bar(accelerator, start: int, total: int, desc: str):
+    """The training loop's steps `start..total-1` with a progress bar (DESIGN: tqdm on anything over a second): on
+    the main process only, and only on a terminal (tqdm's disable=None), so logs and tests stay clean."""
+    from tqdm import tqdm
+
+    disable = None if accelerator.is_main_process else True
+    return tqdm(range(start, total), desc=desc, initial=start, total=total, unit="step", disable=disable)

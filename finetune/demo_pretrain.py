@@ -53,7 +53,7 @@ def pretrain_text_encoder(encoder, tokenizer, steps: int, batch: int, lr: float,
     encoder.train()
     positions = torch.arange(length)
     loss = torch.tensor(0.0)
-    for _ in tqdm(range(steps), desc="demo: text encoder", leave=False):
+    for _ in tqdm(range(steps), desc="demo: text encoder", leave=False, disable=None):
         count = torch.randint(1, 9, (batch, 1), generator=gen)
         ids = words[torch.randint(0, len(words), (batch, length), generator=gen)]
         ids[:, 0] = tokenizer.bos_token_id
@@ -77,7 +77,7 @@ def train_vae(vae, pixels: torch.Tensor, steps: int, batch: int, lr: float, seed
     optimizer = torch.optim.AdamW(vae.parameters(), lr=lr)
     vae.train()
     loss = torch.tensor(0.0)
-    for _ in tqdm(range(steps), desc="demo: VAE", leave=False):
+    for _ in tqdm(range(steps), desc="demo: VAE", leave=False, disable=None):
         x = pixels[torch.randint(0, len(pixels), (batch,), generator=gen)]
         dist = vae.encode(x).latent_dist
         recon = vae.decode(dist.sample(generator=gen)).sample
@@ -111,7 +111,7 @@ def train_unet(pipe, pixels: torch.Tensor, steps: int, batch: int, lr: float, se
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
     pipe.unet.train()
     losses = []
-    for _ in tqdm(range(steps), desc="demo: base UNet", leave=False):
+    for _ in tqdm(range(steps), desc="demo: base UNet", leave=False, disable=None):
         x = pixels[torch.randint(0, len(pixels), (batch,), generator=gen)]
         loss = diffusion_loss(pipe, noise_scheduler, x, conditioning, gen, torch.float32)
         optimizer.zero_grad(set_to_none=True)

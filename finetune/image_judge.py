@@ -136,8 +136,10 @@ def choose_alpha(features, targets, alphas=ALPHAS, seed=SEED) -> tuple[float, np
 
 def nested_cv(features, targets, alphas=ALPHAS) -> np.ndarray:
     """Outer 5-fold held-out predictions, alpha re-chosen by an inner 5-fold CV on each outer training part."""
+    from tqdm import tqdm
+
     out = np.zeros_like(targets)
-    for test in folds(len(features), seed=SEED + 1):
+    for test in tqdm(folds(len(features), seed=SEED + 1), desc="nested CV", unit="fold", disable=None):
         train = np.setdiff1d(np.arange(len(features)), test)
         alpha, _ = choose_alpha(features[train], targets[train], alphas, seed=SEED + 2)
         head = fit_head(features[train], targets[train], alpha)

@@ -27,7 +27,14 @@ from torch.nn import functional as F
 
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, add_validation_flags, emotion_groups, load_records, write_config
+from finetune.cli_common import (
+    add_common_flags,
+    add_validation_flags,
+    emotion_groups,
+    load_records,
+    step_bar,
+    write_config,
+)
 from finetune.image_data import ImageSet, batch_indices, step_generator
 from finetune.lora_io import save_lora
 from finetune.validation import log_line, render_suite, validate_during_training
@@ -246,7 +253,8 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
         log.info("resumed at step %d", start)
     out.mkdir(parents=True, exist_ok=True)
     logfile, loss_value, metrics = out / "log.jsonl", None, {}
-    for step in range(start, args.max_steps):
+    bar = step_bar(accelerator, start, args.max_steps, desc=f"image_lora {out.name}")
+    for step in bar:
         index = batch_indices(
             len(images), step, args.batch_size, args.seed, accelerator.process_index, accelerator.num_processes
         )
@@ -269,6 +277,7 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
         loss_value = accelerator.gather(loss.detach().reshape(1)).mean().item()
+        bar.set_postfix(loss=f"{loss_value:.4f}", refresh=False)
         done = step + 1
         record = {"step": done, "loss": round(loss_value, 6), "lr": schedule.get_last_lr()[0]}
         if args.validate_every and done % args.validate_every == 0 and done < args.max_steps:
@@ -277,6 +286,7 @@ def train(args, records, out: Path, emotions: list[str]) -> dict:
             log_line(logfile, record)
         if args.checkpoint_every and done % args.checkpoint_every == 0:
             save_checkpoint(accelerator, out, done, args.keep_checkpoints)
+    bar.close()
     accelerator.wait_for_everyone()
     if args.max_steps > start or not (out / "pytorch_lora_weights.safetensors").exists():
         metrics = validate(pipe, accelerator, args, emotions, out, args.max_steps, final=True) or metrics

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 
 from conditioning.text_categories import EKMAN_OF_GOEMOTION, GOEMOTIONS_LABELS, HEAD_PATH
 
@@ -49,10 +50,12 @@ def cached_embeddings(data: Path, cache: Path, split: str, limit: int) -> np.nda
 
     encoder = get_text_encoder()
     chunks = []
-    for start in range(0, limit, 512):
-        chunks.append(encoder.embed(texts[start : min(start + 512, limit)]))
-        log.info("%s: %d embedded", split, start + len(chunks[-1]))
+    with tqdm(total=limit, desc=f"embedding {split}", unit="comment", disable=None) as bar:
+        for start in range(0, limit, 512):
+            chunks.append(encoder.embed(texts[start : min(start + 512, limit)]))
+            bar.update(len(chunks[-1]))
     out = np.concatenate(chunks)
+    log.info("%s: %d embedded", split, len(out))
     np.save(path, out)
     return out
 
@@ -146,15 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     keep = truth >= 0
     freq = y.sum(0) / y.sum()
     best = None
-    for power in (0.0, 0.5):
+    grid = [(power, l2) for power in (0.0, 0.5) for l2 in (1e-5, 1e-4)]
+    for power, l2 in tqdm(grid, desc="fitting heads", unit="fit", disable=None):
         class_weight = (freq.mean() / freq) ** power
-        for l2 in (1e-5, 1e-4):
-            w, b = fit_softmax(emb["train"], y, l2, class_weight)
-            pred = ekman_probs(softmax(emb["dev"][keep] @ w.T + b)).argmax(1)
-            acc, f1, confusion = ekman_scores(pred, truth[keep])
-            log.info("power %.2f l2 %g: dev Ekman top-1 %.3f macro-F1 %.3f", power, l2, acc, f1)
-            if best is None or f1 + acc > best[0]:
-                best = (f1 + acc, power, l2, w, b, acc, f1, confusion)
+        w, b = fit_softmax(emb["train"], y, l2, class_weight)
+        pred = ekman_probs(softmax(emb["dev"][keep] @ w.T + b)).argmax(1)
+        acc, f1, confusion = ekman_scores(pred, truth[keep])
+        log.info("power %.2f l2 %g: dev Ekman top-1 %.3f macro-F1 %.3f", power, l2, acc, f1)
+        if best is None or f1 + acc > best[0]:
+            best = (f1 + acc, power, l2, w, b, acc, f1, confusion)
     _, power, l2, w, b, acc, f1, confusion = best
     meta = {
         "dev_ekman_top1": f"{acc:.3f}",

@@ -117,7 +117,7 @@ def train_lora(data: dict, args) -> dict[str, np.ndarray]:
     for epoch in range(args.epochs):
         order = rng.permutation(len(train_texts))
         batches = range(0, len(order) - args.batch_size + 1, args.batch_size)
-        for start in tqdm(batches, desc=f"epoch {epoch + 1}/{args.epochs}", file=sys.stderr):
+        for start in tqdm(batches, desc=f"epoch {epoch + 1}/{args.epochs}", file=sys.stderr, disable=None):
             idx = order[start : start + args.batch_size]
             target = (torch.from_numpy(train_y[idx]) - mean_t) / std_t
             loss = torch.nn.functional.mse_loss(head(embed([train_texts[i] for i in idx])), target)
@@ -194,6 +194,13 @@ def main(argv: list[str] | None = None) -> int:
     save_file(tensors, str(tmp), metadata=metadata)
     tmp.replace(args.out)
     log.info("wrote %s", args.out)
+    if args.out.resolve() == ADAPTER_PATH.resolve():  # the shipped anchor embeddings depend on the adapter
+        from conditioning.anchor_embeddings import write_anchor_embeddings
+        from conditioning.lexicon import get_lexicon
+        from conditioning.text_encoder import get_text_encoder
+
+        get_text_encoder.cache_clear()
+        log.info("wrote %s", write_anchor_embeddings(list(get_lexicon().entries)))
     return 0
 
 

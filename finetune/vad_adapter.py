@@ -22,7 +22,7 @@ from tqdm import tqdm
 from conditioning import StudioError
 from conditioning.atomic import atomic_path
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, write_config
+from finetune.cli_common import add_common_flags, step_bar, write_config
 from finetune.image_data import step_generator
 from finetune.vad_triples import SUBJECTS, make_triples
 from finetune.validation import log_line
@@ -51,7 +51,8 @@ def embed_triples(pipe, triples, batch: int = 64) -> tuple[torch.Tensor, torch.T
 
     def run(texts):
         chunks = [texts[i : i + batch] for i in range(0, len(texts), batch)]
-        return torch.cat([encode(pipe, c, "cpu", 64)["encoder_hidden_states"] for c in chunks]).float()
+        bar = tqdm(chunks, desc="embedding triples", unit="batch", disable=None, leave=False)
+        return torch.cat([encode(pipe, c, "cpu", 64)["encoder_hidden_states"] for c in bar]).float()
 
     vad = torch.tensor([t.vad for t in triples], dtype=torch.float32)
     return run([t.neutral for t in triples]), run([t.emotional for t in triples]), vad
@@ -91,7 +92,7 @@ def train_adapter(args) -> None:
     start = resume_from(accelerator, args.out, args.resume)
     device = accelerator.device
     train = [t.to(device) for t in train]
-    for step in tqdm(range(start, args.max_steps), desc="vad_adapter", file=sys.stderr, disable=None):
+    for step in step_bar(accelerator, start, args.max_steps, desc="vad_adapter"):
         gen = step_generator(args.seed, step, accelerator.process_index)
         idx = torch.randint(0, len(train[2]), (args.batch_size,), generator=gen).to(device)
         loss = objective(wrapped, *(t[idx] for t in train), args.alpha)

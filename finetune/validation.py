@@ -2,8 +2,8 @@
 captions the LoRA is trained on) and score it with eval's recognizers, so alignment is logged next to loss.
 
 Images (image_lora) and clips (video_lora) are written with studio-style provenance sidecars (intended spec = the
-emotion asked for), so the folder is an ordinary studio output: `studio evaluate <folder>` re-scores it, and
-`evaluate_folder` reads it here.
+emotion asked for), so the folder is an ordinary studio output: `studio eval <folder>` re-scores it, and
+eval's `score_folder` (every M steps) or `evaluate` (the last time, with the report) reads it here.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ from pathlib import Path
 
 import torch
 from PIL import Image
+from tqdm import tqdm
 
 from conditioning import resolve
 from conditioning.artifact import Artifact, provenance
 from conditioning.atomic import atomic_path
-from eval.report import evaluate_folder, write_report
+from eval.report import evaluate, score_folder
 from finetune.datasets.captions import build_caption
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def render_suite(
     out_dir = Path(out_dir)
     paths = []
     prompts = [build_caption(subject, emotion) for emotion in emotions]
-    for seed in seeds:
+    for seed in tqdm(seeds, desc=f"rendering {label or 'validation'}", unit="seed", disable=None, leave=False):
         generators = [torch.Generator("cpu").manual_seed(int(seed)) for _ in emotions]
         with torch.no_grad():
             images = pipe(
@@ -103,25 +104,25 @@ def render_video_suite(
 
     out_dir = Path(out_dir)
     paths = []
-    for seed in seeds:
-        for emotion in emotions:
-            prompt = build_caption(subject, emotion)
-            with torch.no_grad():
-                video = pipe(
-                    prompt=prompt,
-                    height=resolution,
-                    width=resolution,
-                    num_frames=frames,
-                    num_inference_steps=steps,
-                    guidance_scale=guidance,
-                    generator=torch.Generator("cpu").manual_seed(int(seed)),
-                    output_type="np",
-                ).frames[0]
-            path = out_dir / f"{emotion}-{seed}.mp4"
-            with atomic_path(path) as tmp:
-                write_mp4(tmp, to_uint8(video), (resolution, resolution), fps)
-            parameters = {"prompt": prompt, "steps": steps, "guidance": guidance, "frames": frames, "fps": fps}
-            paths.append(write_sidecar(path, "video", emotion, taxonomy, seed, {**parameters, "stage": label}))
+    jobs = [(seed, emotion) for seed in seeds for emotion in emotions]
+    for seed, emotion in tqdm(jobs, desc=f"rendering {label or 'validation'}", unit="clip", disable=None, leave=False):
+        prompt = build_caption(subject, emotion)
+        with torch.no_grad():
+            video = pipe(
+                prompt=prompt,
+                height=resolution,
+                width=resolution,
+                num_frames=frames,
+                num_inference_steps=steps,
+                guidance_scale=guidance,
+                generator=torch.Generator("cpu").manual_seed(int(seed)),
+                output_type="np",
+            ).frames[0]
+        path = out_dir / f"{emotion}-{seed}.mp4"
+        with atomic_path(path) as tmp:
+            write_mp4(tmp, to_uint8(video), (resolution, resolution), fps)
+        parameters = {"prompt": prompt, "steps": steps, "guidance": guidance, "frames": frames, "fps": fps}
+        paths.append(write_sidecar(path, "video", emotion, taxonomy, seed, {**parameters, "stage": label}))
     return paths
 
 
@@ -142,11 +143,11 @@ def validate_during_training(accelerator, args, out: Path, step: int, render: Ca
 def score(folder: Path, recognizers: str | None = None, report: bool = False, taxonomy: str = "mikels8") -> dict:
     """Overall metrics of a rendered suite (top-1, quadrant, valence/arousal sign, alignment); optionally the full
     HTML/JSON/Markdown report in `folder/report/`."""
-    result = evaluate_folder(
-        Path(folder), recognizers=recognizers, taxonomy=taxonomy, exclude=Path(folder) / "report", workers=2
-    )
+    folder, kwargs = Path(folder), {"recognizers": recognizers, "taxonomy": taxonomy, "workers": 2}
     if report:
-        write_report(result, Path(folder) / "report")
+        result = evaluate(folder, folder / "report", **kwargs).result
+    else:
+        result = score_folder(folder, exclude=folder / "report", **kwargs)
     overall = dict(result["metrics"]["overall"])
     overall.update({f"{axis}_spearman": overall["spearman"][axis] for axis in ("valence", "arousal")})
     return {k: (round(overall[k], 4) if isinstance(overall.get(k), float) else overall.get(k)) for k in KEYS}

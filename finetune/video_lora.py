@@ -26,7 +26,7 @@ from torch.nn import functional as F
 
 from conditioning import StudioError
 from finetune.checkpoints import resume_from, save_checkpoint
-from finetune.cli_common import add_common_flags, add_validation_flags, load_records, write_config
+from finetune.cli_common import add_common_flags, add_validation_flags, load_records, step_bar, write_config
 from finetune.image_data import batch_indices, step_generator
 from finetune.lora_io import adapter_metadata, lora_layers, write_lora
 from finetune.validation import log_line, render_video_suite, validate_during_training
@@ -143,7 +143,8 @@ def train(args, records, emotions: list[str]) -> dict:
     shift = float(pipe.scheduler.config.get("flow_shift") or 1.0)
     start = resume_from(accelerator, out, args.resume)
     loss_value, metrics, caption_embeds = None, {}, {}
-    for step in range(start, args.max_steps):
+    bar = step_bar(accelerator, start, args.max_steps, desc="video_lora")
+    for step in bar:
         index = batch_indices(len(clips), step, 1, args.seed, accelerator.process_index, accelerator.num_processes)
         latents = clips.latents(index[0])[None].to(accelerator.device)
         caption = records[index[0]].caption
@@ -160,6 +161,7 @@ def train(args, records, emotions: list[str]) -> dict:
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         loss_value = accelerator.gather(loss.detach().reshape(1)).mean().item()
+        bar.set_postfix(loss=f"{loss_value:.4f}", refresh=False)
         done = step + 1
         record = {"step": done, "loss": round(loss_value, 6)}
         if args.validate_every and done % args.validate_every == 0 and done < args.max_steps:
@@ -168,6 +170,7 @@ def train(args, records, emotions: list[str]) -> dict:
             log_line(out / "log.jsonl", record)
         if args.checkpoint_every and done % args.checkpoint_every == 0:
             save_checkpoint(accelerator, out, done, args.keep_checkpoints)
+    bar.close()
     accelerator.wait_for_everyone()
     if args.max_steps > start or not (out / "pytorch_lora_weights.safetensors").exists():
         metrics = validate(pipe, accelerator, args, emotions, args.max_steps, final=True) or metrics

@@ -19,6 +19,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from tqdm import tqdm
+
 from conditioning import StudioError, resolve
 from conditioning.atomic import atomic_path, write_text_atomic
 from finetune.datasets import ADAPTERS, load_dataset
@@ -38,7 +40,7 @@ def parse_args(argv):
     parser.add_argument("--model", default=None, help="for the neural / xtts backends")
     parser.add_argument("--prompt", choices=("caption", "label"), default="caption")
     parser.add_argument("--limit", type=int, default=50, help="records to use (0: all)")
-    parser.add_argument("--recognizers", default=None, help="as `studio evaluate --recognizers`")
+    parser.add_argument("--recognizers", default=None, help="as `studio eval --recognizers`")
     parser.add_argument("--out", type=Path, default=Path("voice-eval"))
     return parser.parse_args(argv)
 
@@ -58,7 +60,7 @@ def write_generated(records, args, folder: Path) -> None:
     module = get_backend("voice", args.backend)
     options = {"model": args.model} if args.model else {}
     check_options(module, "voice", args.backend, options)
-    for i, record in enumerate(records):
+    for i, record in enumerate(tqdm(records, desc=f"speaking ({args.backend})", unit="clip", disable=None)):
         prompt = record.caption if args.prompt == "caption" else record.emotion
         spec = resolve(prompt, taxonomy=args.taxonomy)
         out = folder / f"{i:04d}{module.SUFFIXES[0]}"

@@ -12,6 +12,7 @@ from conditioning.atomic import write_text_atomic
 from conditioning.errors import StudioError
 from conditioning.taxonomies import LABELS_WITHOUT_EMOTION, get_taxonomy
 from generators.registry import DEFAULT_BACKENDS, backend_names
+from studio.api import evaluate
 from studio.batch import run_batch
 
 NEUTRAL_SENTENCE = "The letter arrived this morning, and I read it twice before I put it down."
@@ -66,9 +67,7 @@ def run_suite(
     recognizers: str | None = None,
     progress: bool = True,
 ) -> dict:
-    """Generate (resumably) and evaluate; returns {'batch': BatchResult, 'report': paths, 'metrics': overall}."""
-    from eval.report import evaluate_folder, write_report
-
+    """Generate (resumably) and evaluate; returns {'batch': BatchResult, 'report': EvaluationReport}."""
     modalities = [m.strip() for m in modalities if m.strip()]
     bad = [m for m in modalities if m not in DEFAULT_BACKENDS]
     if bad or not modalities:
@@ -80,6 +79,5 @@ def run_suite(
     manifest = out / "suite.jsonl"
     write_text_atomic(manifest, "".join(json.dumps(r) + "\n" for r in rows))
     batch = run_batch(manifest, out / "media", progress=progress)
-    result = evaluate_folder(out / "media", recognizers=recognizers, taxonomy=taxonomy)
-    paths = write_report(result, out / "report")
-    return {"batch": batch, "report": paths, "metrics": result["metrics"]["overall"]}
+    report = evaluate(out / "media", out / "report", recognizers=recognizers, taxonomy=taxonomy)
+    return {"batch": batch, "report": report}

@@ -1,7 +1,8 @@
-"""The Python API: one verb per modality, same shape as the CLI.
+"""The Python API: one verb per modality, same shape as the CLI, and `evaluate` to score what was made.
 
 from studio import generate_image
 artifact = generate_image("awe", text="a lighthouse", seed=3, size="512x512", out="awe.png")
+report = evaluate("studio-output")  # report.overall["alignment"], report.paths["html"]
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from conditioning import resolve, resolve_arc
 from conditioning.artifact import Artifact
 from conditioning.background_writes import immediate_writes
 from conditioning.errors import StudioError
+from eval.report import EvaluationReport, evaluate  # noqa: F401  (the API's evaluate: eval/report.py)
 from generators.registry import check_options, get_backend
 from generators.request import GenerationRequest, check_seed
 from studio.best_of import candidate_path, choose_best
+from studio.matched_set import MatchedSet, generate_all  # noqa: F401  (image, video and voice of one spec)
 
 DEFAULT_OUTPUT = Path("studio-output")
 

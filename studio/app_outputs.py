@@ -1,11 +1,11 @@
 """What the Streamlit app reads back from the output store: the gallery (from provenance sidecars), what a
-recognizer finds in an artifact, a re-run from a sidecar alone, and evaluation reports (a folder or the alignment
-suite). Thin wrappers, so app/ needs nothing but studio (DESIGN.md); nothing here imports streamlit.
+recognizer finds in an artifact, a re-run from a sidecar alone, and the alignment suite's report (a folder is scored
+by `studio.api.evaluate` itself). Thin wrappers, so app/ needs nothing but studio (DESIGN.md); nothing here imports
+streamlit.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from conditioning import EmotionSpec, StudioError
@@ -147,29 +147,11 @@ def replayable_options(options, allow_pickle: bool) -> dict:
     return {**kept, "allow_pickle": True} if allow_pickle else kept
 
 
-def evaluate_folder(
-    folder: Path, recognizers: str | None = None, taxonomy: str = GALLERY_TAXONOMY, out: Path | None = None
-) -> tuple[dict, dict]:
-    """Score a folder of outputs and write report.html/json/md (default <folder>/eval_report); (result, paths)."""
-    from eval.report import evaluate_folder as evaluate
-    from eval.report import write_report
-
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise StudioError(f"{folder} is not a folder; give the folder that holds the studio's outputs.")
-    out = Path(out) if out else folder / "eval_report"
-    result = evaluate(folder, recognizers=recognizers, taxonomy=taxonomy, exclude=out)
-    return result, write_report(result, out)
-
-
-def run_suite(
-    out: Path, taxonomy: str, seeds: int, modalities: list[str], recognizers: str | None = None
-) -> tuple[dict, dict]:
-    """The alignment suite (studio.alignment_suite) with its report read back: (result, paths)."""
+def run_suite(out: Path, taxonomy: str, seeds: int, modalities: list[str], recognizers: str | None = None):
+    """The alignment suite (studio.alignment_suite) without its terminal progress bar; its EvaluationReport."""
     from studio.alignment_suite import run_suite as suite
 
     done = suite(
         Path(out), taxonomy=taxonomy, seeds=seeds, modalities=modalities, recognizers=recognizers, progress=False
     )
-    paths = done["report"]
-    return json.loads(Path(paths["json"]).read_text(encoding="utf-8")), paths
+    return done["report"]

@@ -10,6 +10,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from conditioning.atomic import write_text_atomic
+from studio.api import evaluate as studio_evaluate
 from studio.api import generate, slug
 
 log = logging.getLogger(__name__)
@@ -25,21 +26,18 @@ DEMO_EMOTIONS = (
 
 
 def run_demo(out: Path, emotions=DEMO_EMOTIONS, seed: int = 0, evaluate: bool = True) -> dict:
-    """Generate every modality for every emotion into `out/<emotion>/`, then evaluate and index them."""
+    """Generate every modality for every emotion into `out/<emotion>/`, then evaluate and index them; returns
+    {'artifacts': rows, 'report': EvaluationReport (None with evaluate=False), 'index': path}."""
     out = Path(out)
     rows = []
     jobs = [(emotion, words, modality) for emotion, words in emotions for modality in ("image", "video", "voice")]
-    for emotion, words, modality in tqdm(jobs, desc="demo", unit="artifact"):
+    for emotion, words, modality in tqdm(jobs, desc="demo", unit="artifact", disable=None):
         folder = out / slug(emotion)
         suffix = {"image": ".png", "video": ".mp4", "voice": ".wav"}[modality]
         text = words if modality == "voice" else ""
         artifact = generate(modality, emotion, text=text, seed=seed, out=folder / f"{modality}{suffix}")
         rows.append({"emotion": emotion, "modality": modality, "path": artifact.path, "text": text})
-    report = None
-    if evaluate:
-        from eval.report import evaluate_folder, write_report
-
-        report = write_report(evaluate_folder(out), out / "report")
+    report = studio_evaluate(out, out / "report") if evaluate else None
     write_text_atomic(out / "index.html", index_page(out, rows, has_report=evaluate))
     return {"artifacts": rows, "report": report, "index": out / "index.html"}
 

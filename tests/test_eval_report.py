@@ -1,4 +1,5 @@
-"""`studio eval` on a folder of constructed outputs, including broken ones that must be skipped, not fatal."""
+"""`studio eval` and `studio.api.evaluate` on folders of outputs, including broken ones that must be skipped, not
+fatal."""
 
 import json
 
@@ -8,9 +9,10 @@ import pytest
 import soundfile
 from PIL import Image
 
-from conditioning import resolve, resolve_arc
+from conditioning import StudioError, resolve, resolve_arc
 from conditioning.artifact import Artifact, provenance
-from eval.report import evaluate_folder
+from eval.report import score_folder
+from studio.api import EvaluationReport, evaluate, generate
 from studio.cli import main
 
 
@@ -95,7 +97,7 @@ def test_other_taxonomy_custom_recognizer_and_empty_folder(outputs, tmp_path):
     def always_sad(path):
         return from_vad("always_sad", (-0.7, -0.4, 0.0))
 
-    result = evaluate_folder(outputs, recognizers={"image": always_sad}, taxonomy="emovoice7")
+    result = score_folder(outputs, recognizers={"image": always_sad}, taxonomy="emovoice7")
     assert result["labels"][0] == "angry" and len(result["confusion"]) == 7
     images = [it for it in result["items"] if it["modality"] == "image"]
     assert {it["recognized"]["label"] for it in images} == {"sad"}
@@ -103,7 +105,7 @@ def test_other_taxonomy_custom_recognizer_and_empty_folder(outputs, tmp_path):
     assert result["judges"]["image"]["kind"] == "custom"  # a caller's function: nothing measured about it
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert evaluate_folder(empty)["metrics"]["overall"]["n"] == 0
+    assert score_folder(empty)["metrics"]["overall"]["n"] == 0
 
 
 def test_bad_arguments_exit_non_zero(outputs, tmp_path, capsys):
@@ -111,3 +113,31 @@ def test_bad_arguments_exit_non_zero(outputs, tmp_path, capsys):
     assert main(["eval", str(outputs), "--recognizers", "smell_features"]) == 1
     assert main(["eval", str(outputs), "--taxonomy", "nope"]) == 1
     assert capsys.readouterr().err.count("studio: error:") == 3
+
+
+def test_evaluate_scores_real_outputs_and_returns_what_it_wrote(tmp_path):
+    folder = tmp_path / "made"
+    for emotion in ("joy", "fear"):
+        generate("image", emotion, seed=1, size="96x96", out=folder / f"{emotion}.png")
+    report = evaluate(folder, recognizers="image_features")
+    assert isinstance(report, EvaluationReport)
+    assert report.overall["n"] == 2 and not report.result["skipped"]
+    fear = next(it for it in report.result["items"] if it["file"] == "fear.png")
+    assert fear["intended"]["label"] == "fear" and fear["recognition"]["recognizer"] == "image_features"
+    assert set(report.paths) == {"json", "md", "html"}
+    assert all(path.parent == folder / "eval_report" and path.is_file() for path in report.paths.values())
+    written = json.loads(report.paths["json"].read_text(encoding="utf-8"))
+    assert written["metrics"] == json.loads(json.dumps(report.result["metrics"]))  # the object is what was written
+    assert "fear.png" in report.paths["html"].read_text(encoding="utf-8")
+    assert evaluate(folder, recognizers="image_features").overall["n"] == 2  # its own report is never scored
+
+
+def test_evaluate_refuses_bad_arguments_before_writing_anything(outputs, tmp_path):
+    out = tmp_path / "never"
+    with pytest.raises(StudioError, match="nope"):
+        evaluate(outputs, out, taxonomy="nope")
+    with pytest.raises(StudioError, match="no_such_judge"):
+        evaluate(outputs, out, recognizers="no_such_judge")
+    with pytest.raises(StudioError, match="is not a folder"):
+        evaluate(tmp_path / "missing", out)
+    assert not out.exists()

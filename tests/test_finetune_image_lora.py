@@ -84,14 +84,14 @@ def test_saved_lora_loads_in_plain_diffusers_and_changes_output(tiny_sd, paintin
 
 
 def test_validation_is_scored_and_readable_by_the_studio(tiny_sd, paintings, tmp_path):
-    from eval.report import evaluate_folder
+    from eval.report import score_folder
 
     argv = ["--max-steps", "2", "--validate-every", "1", "--validation-seeds", "1", "--validation-steps", "2"]
     run(tiny_sd, paintings, tmp_path, *argv, "--checkpoint-every", "0")
     records = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert "validation" in records[0] and "loss" in records[0]
     assert set(records[-1]["validation"]) >= {"top1", "quadrant", "alignment"}
-    result = evaluate_folder(tmp_path / "validation/step-2", exclude=tmp_path / "validation/step-2/report")
+    result = score_folder(tmp_path / "validation/step-2", exclude=tmp_path / "validation/step-2/report")
     assert result["metrics"]["overall"]["n"] == 2 and not result["skipped"]
     assert (tmp_path / "validation/step-2/report/report.html").is_file()
 

@@ -100,9 +100,9 @@ def linked_outputs(tmp_path):
 
 
 def test_eval_does_not_follow_links_out_of_the_folder(tmp_path):
-    from eval.report import evaluate_folder
+    from eval.report import score_folder
 
-    result = evaluate_folder(linked_outputs(tmp_path))
+    result = score_folder(linked_outputs(tmp_path))
     assert [item["file"] for item in result["items"]] == ["own.png"]
     reasons = {skip["file"]: skip["reason"] for skip in result["skipped"]}
     for name in ("both.png", "media.png", "side.png"):
@@ -142,7 +142,7 @@ def test_a_pickle_is_refused_whatever_its_name(name, tmp_path):
     with pytest.raises(StudioError, match="not a safetensors file") as refused:
         parse_loras({"awe": str(path)})
     assert str(refused.value).count(". ") == 0 and "--allow-pickle" in str(refused.value)
-    assert parse_loras({"awe": str(path)}, allow_pickle=True)["awe"] == path.resolve()  # the keyboard may
+    assert parse_loras({"awe": str(path)}, allow_pickle=True)["awe"].path == path.resolve()  # the keyboard may
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00" * 8, b"\xff" * 8 + b"{", (10**6).to_bytes(8, "little") + b"{}"])
@@ -161,4 +161,4 @@ def test_a_real_safetensors_file_is_accepted_under_any_name(tmp_path):
 
     path = tmp_path / "awe.lora"
     save_file({"w": torch.zeros(2, 2)}, str(path))
-    assert parse_loras({"awe": str(path)})["awe"] == path.resolve()
+    assert parse_loras({"awe": str(path)})["awe"].path == path.resolve()

@@ -10,7 +10,7 @@ from PIL import Image
 from conditioning import StudioError, resolve
 from conditioning.artifact import Artifact, provenance
 from eval.recognizers import image_judge, registry, speech_judge
-from eval.report import evaluate_folder, write_report
+from eval.report import evaluate
 from studio.cli import main
 
 
@@ -47,10 +47,10 @@ def test_a_missing_head_falls_back_to_the_heuristic_judge_and_says_so(tmp_path, 
     assert judge.card["stands_in_for"] == "image_judge" and judge.card["kind"] == "heuristic"
 
     painting(tmp_path)
-    result = evaluate_folder(tmp_path, taxonomy="mikels8")
+    report = evaluate(tmp_path, tmp_path / "report", taxonomy="mikels8")
+    result, paths = report.result, report.paths
     assert result["recognizers"]["image"] == "image_features"
     assert result["judges"]["image"]["fallback_reason"] == reason
-    paths = write_report(result, tmp_path / "report")
     assert "image_judge unavailable" in paths["md"].read_text()
     assert "image_judge unavailable" in paths["html"].read_text()
 

@@ -30,11 +30,11 @@ def run(args) -> int:
         recognizers=args.recognizers,
         progress=not args.no_progress,
     )
-    overall = result["metrics"]
+    overall = result["report"].overall
     print(
         json.dumps(
             {k: overall[k] for k in overall if not isinstance(overall[k], (list, dict)) or k == "n"}, default=str
         )
     )
-    print(f"alignment report: {result['report']['html']}")
+    print(f"alignment report: {result['report'].paths['html']}")
     return result["batch"].exit_code

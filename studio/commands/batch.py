@@ -59,8 +59,7 @@ def run(args) -> int:
             f"in {result.seconds:.1f} s -> {args.out / 'summary.json'}"
         )
         if args.eval:
-            from eval.report import evaluate_folder, write_report
+            from studio.api import evaluate
 
-            write_report(evaluate_folder(args.out), args.out / "report")
-            print(f"alignment report: {args.out / 'report' / 'report.html'}")
+            print(f"alignment report: {evaluate(args.out, args.out / 'report').paths['html']}")
     return result.exit_code

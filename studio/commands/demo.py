@@ -19,5 +19,5 @@ def run(args) -> int:
     result = run_demo(args.out, seed=args.seed, evaluate=not args.no_eval)
     print(f"{len(result['artifacts'])} artifacts in {args.out}/  index: {result['index']}")
     if result["report"]:
-        print(f"alignment report: {args.out / 'report' / 'report.html'}")
+        print(f"alignment report: {result['report'].paths['html']}")
     return 0

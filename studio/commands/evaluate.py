@@ -10,12 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conditioning import StudioError, get_taxonomy
-from conditioning.atomic import check_writable_folder
-from eval.recognizers.registry import parse_recognizers, recognizer_names
-from eval.report import evaluate_folder, json_default, write_report
-
-DEFAULT_OUT = "eval_report"
+from eval.recognizers.registry import recognizer_names
+from eval.report import DEFAULT_OUT, json_default
+from studio.api import evaluate
 
 
 def register(sub) -> None:
@@ -38,14 +35,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    if not args.folder.is_dir():
-        raise StudioError(f"{args.folder} is not a folder; give the folder that holds the studio's outputs.")
-    get_taxonomy(args.taxonomy)
-    parse_recognizers(args.recognizers)  # bad names fail before any folder is created
-    out = args.out or args.folder / DEFAULT_OUT
-    check_writable_folder(out / "report.json")
-    result = evaluate_folder(args.folder, recognizers=args.recognizers, taxonomy=args.taxonomy, exclude=out)
-    paths = write_report(result, out)
+    report = evaluate(args.folder, args.out, recognizers=args.recognizers, taxonomy=args.taxonomy)
+    result, paths = report.result, report.paths
     if args.json:
         keys = ("folder", "taxonomy", "judges", "metrics", "confusion", "labels", "skipped", "seconds")
         print(
@@ -54,9 +45,8 @@ def run(args) -> int:
             )
         )
         return 0
-    overall = result["metrics"]["overall"]
-    skipped = len(result["skipped"])
-    summary = f"evaluated {overall['n']} outputs, skipped {skipped}"
+    overall = report.overall
+    summary = f"evaluated {overall['n']} outputs, skipped {len(result['skipped'])}"
     if overall["n"]:
         summary += (
             f"; top-1 {overall['top1']:.2f}, quadrant {overall['quadrant']:.2f}, alignment {overall['alignment']:.2f}"
