@@ -1,6 +1,6 @@
 """The studio app's entry (`studio app` runs `streamlit run` on this file): page setup, the sidebar that every
-page shares (the current emotion and the output store) and the navigation between Compose, Generate, Gallery and
-Evaluate, one file per page."""
+page shares (the current emotion and the output store) and the navigation between Compose, Generate, Gallery,
+Evaluate and Edit voice, one file per page."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ PERSISTENT = (
     "gen_",
     "gallery_",
     "eval_",
+    "editv_",
 )
 
 
@@ -61,6 +62,7 @@ def main() -> None:
         st.Page("generate_page.py", title="Generate", icon=":material/auto_awesome:"),
         st.Page("gallery.py", title="Gallery", icon=":material/photo_library:"),
         st.Page("evaluate_page.py", title="Evaluate", icon=":material/insights:"),
+        st.Page("edit_voice_page.py", title="Edit voice", icon=":material/graphic_eq:"),
     ]
     navigation = st.navigation(pages, position="top")
     chip = sidebar()

@@ -1,7 +1,7 @@
 """Train the learned speech judge on RAVDESS (actors 01–16) and measure how well it agrees with people.
 
     python -m finetune.speech_judge [--data ../shared/data/ravdess] [--cache /tmp]
-        [--out eval/data/ravdess_speech_head.safetensors]
+        [--out eval/data/ravdess_speech_head.safetensors] [--speaker-norm]
 
 1. Features: `eval.recognizers.speech_judge_features.clip_features` per clip (cached as npz under --cache).
 2. Selection: leave-2-speakers-out cross-validation (8 folds: actors 01+02, 03+04, …; never split by clip) over a
@@ -13,7 +13,12 @@
    sad, angry, fearful, disgust; neutral left out), 8-class top-1, macro-F1 and the confusion matrix. The same
    figures for the heuristic speech_features judge on all 960 clips (it learns nothing), printed for its card.
 4. The head: safetensors with mean, scale, weight, bias (numpy float32) and metadata card / labels /
-   feature_version. Only RAVDESS trains it: never the studio's own voices or its prosody targets.
+   feature_version / normalisation. Only RAVDESS trains it: never the studio's own voices or its prosody targets.
+
+--speaker-norm: every actor's features are z-scored by that actor's own 60 clips first
+(eval/recognizers/speaker_norm.py), the same folds and grid follow, and the head goes to DEFAULT_SPEAKER_NORM_OUT; the
+judge uses it only on a set of clips from one voice. Per-fold top-1 is printed for both variants, to read the
+difference against the spread between folds.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ VALENCE_POS, VALENCE_NEG = ("happy", "calm", "surprised"), ("sad", "angry", "fea
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ravdess"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "eval" / "data" / "ravdess_speech_head.safetensors"
+DEFAULT_SPEAKER_NORM_OUT = DEFAULT_OUT.with_name("ravdess_speech_head_speaker_norm.safetensors")
 
 
 def read_labels(data: Path) -> list[dict]:
@@ -186,14 +192,47 @@ def choose_C(features, labels, actors) -> tuple[float, dict]:
 
 def nested_cv(features, labels, actors) -> tuple[np.ndarray, list[float]]:
     """Out-of-fold probabilities where each outer fold chose C on its own training actors."""
+    from tqdm import tqdm
+
     labels = np.asarray(labels)
     out, chosen = np.zeros((len(labels), len(LABELS))), []
-    for test in speaker_folds(actors):
+    for test in tqdm(speaker_folds(actors), desc="nested CV", unit="fold", disable=None):
         C, _ = choose_C(features[~test], labels[~test], actors[~test])
         chosen.append(C)
         out[test] = predict_proba(fit(features[~test], labels[~test], C), features[test])
         log.info("outer fold actors %s: C=%g", sorted(int(a) for a in set(actors[test])), C)
     return out, chosen
+
+
+def fold_top1(proba: np.ndarray, labels, actors) -> list[float]:
+    """Top-1 of each outer fold (two held-out actors), the spread a difference between variants is read against."""
+    hit = np.array(LABELS)[proba.argmax(axis=1)] == np.asarray(labels)
+    return [round(float(hit[test].mean()), 3) for test in speaker_folds(actors)]
+
+
+SMALL_SETS = (7, 10, 14, 21)
+
+
+def features_raw(args, rows) -> np.ndarray:
+    return cached_features(args.data, rows, args.cache, args.workers).astype(np.float64)
+
+
+def small_set_top1(raw, labels, actors, chosen: list[float], k: int, draws: int = 5) -> float:
+    """Top-1 of the speaker-normalised judge when each held-out actor is normalised by the statistics of only k of
+    their clips (random, `draws` times), as the judge will be on a small set: how many clips the set needs."""
+    from eval.recognizers.speaker_norm import normalise_by_speaker, normalise_group
+
+    labels, rng, hits = np.asarray(labels), np.random.default_rng(0), []
+    trained = normalise_by_speaker(raw, actors)
+    for C, test in zip(chosen, speaker_folds(actors)):
+        head = fit(trained[~test], labels[~test], C)
+        for actor in np.unique(actors[test]):
+            clips = np.flatnonzero(actors == actor)
+            for _ in range(draws):
+                some = rng.choice(clips, k, replace=False)
+                z = normalise_group(raw[some], apply_to=raw[clips])
+                hits.append(np.mean(np.array(LABELS)[predict_proba(head, z).argmax(axis=1)] == labels[clips]))
+    return round(float(np.mean(hits)), 3)
 
 
 def window_agreement(data: Path, rows: list[dict], features, labels, actors, C: float, every: int = 3) -> dict:
@@ -223,7 +262,8 @@ def heuristic_agreement(data: Path, rows: list[dict], workers: int) -> dict:
 
     paths = [str(data / r["path"]) for r in rows]
     with ProcessPoolExecutor(workers) as pool:
-        vads = list(tqdm(pool.map(_heuristic_vad, paths, chunksize=8), total=len(paths), desc=speech_features.NAME))
+        jobs = pool.map(_heuristic_vad, paths, chunksize=8)
+        vads = list(tqdm(jobs, total=len(paths), desc=speech_features.NAME, disable=None))
     vad = np.array(vads)
     points = label_vad()[:, :2]
     nearest = [LABELS[int(np.argmin(((points - v[:2]) ** 2).sum(axis=1)))] for v in vad]
@@ -236,7 +276,7 @@ def _heuristic_vad(path: str) -> tuple:
     return speech_features.recognize(Path(path)).vad
 
 
-def make_card(figures: dict, C: float, n_features: int, chosen: list[float], windows: dict) -> dict:
+def make_card(figures: dict, C: float, n_features: int, chosen: list[float], windows: dict | None) -> dict:
     from eval.recognizers.speech_judge_features import FEATURE_VERSION
 
     confusion = figures.pop("confusion")
@@ -261,14 +301,18 @@ def make_card(figures: dict, C: float, n_features: int, chosen: list[float], win
             "valence AUC: happy/calm/surprised vs sad/angry/fearful/disgust (neutral out). Loudness is relative to "
             "the clip (recording gain ignored). Synthetic voices lie outside its training data: trust its "
             f"differences between takes more than its absolute labels. Outer folds chose C = {chosen}. "
-            "per_second: the same head on 1.5-s windows centred on each second (silent windows skipped); out of "
-            f"fold on {windows['windows']} windows of a third of the clips they agree less than whole clips: "
-            f"arousal AUC {windows['arousal_auc']:.2f}, valence AUC {windows['valence_auc']:.2f}."
+            + (
+                "per_second: the same head on 1.5-s windows centred on each second (silent windows skipped); out of "
+                f"fold on {windows['windows']} windows of a third of the clips they agree less than whole clips: "
+                f"arousal AUC {windows['arousal_auc']:.2f}, valence AUC {windows['valence_auc']:.2f}."
+                if windows
+                else ""
+            )
         ),
     }
 
 
-def save_head(head: dict, card: dict, out: Path) -> None:
+def save_head(head: dict, card: dict, out: Path, normalisation: str = "none") -> None:
     from safetensors.numpy import save_file
 
     from conditioning.atomic import atomic_path
@@ -278,7 +322,9 @@ def save_head(head: dict, card: dict, out: Path) -> None:
     meta = {"card": json.dumps(card, ensure_ascii=False), "labels": json.dumps(list(LABELS))}
     arrays = {k: np.ascontiguousarray(v) for k, v in head.items()}  # safetensors writes the buffer as it lies
     with atomic_path(out) as tmp:
-        save_file(arrays, str(tmp), metadata={**meta, "feature_version": FEATURE_VERSION})
+        save_file(
+            arrays, str(tmp), metadata={**meta, "feature_version": FEATURE_VERSION, "normalisation": normalisation}
+        )
 
 
 def format_matrix(matrix) -> str:
@@ -295,10 +341,38 @@ def parse_args(argv):
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-heuristic", action="store_true", help="do not measure speech_features")
+    parser.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="z-score each actor's features by their own clips (head for sets of clips from one voice)",
+    )
     return parser.parse_args(argv)
 
 
+def speaker_norm_card(figures: dict, C: float, n_features: int, chosen: list[float], folds: dict) -> dict:
+    """The card of the speaker-normalised head: what it is, when the judge uses it, and its figures beside the
+    plain head's on the same folds."""
+    from eval.recognizers.speaker_norm import MIN_GROUP
+
+    card = make_card(figures, C, n_features, chosen, windows=None)
+    card["name"] = "speech_judge (speaker-normalised)"
+    card["model"] = "each voice's features z-scored by that voice's own clips, then " + card["model"]
+    card["notes"] = (
+        "Trained with every RAVDESS actor's features z-scored by that actor's own 60 clips (speaker normalisation, "
+        "Busso et al. 2009; Schuller et al. 2010); the validation normalises each held-out actor by their own 60 "
+        f"clips too. Used only on a set of at least {MIN_GROUP} clips from one voice, normalised by that set: its "
+        "verdicts say how each clip differs from the voice's usual self, and the set must span the voice's range "
+        "(RAVDESS sets hold all 8 emotions). Top-1 when a held-out actor's statistics come from fewer clips (5 "
+        f"random draws each): {folds['subsets']}. A single clip is judged by the plain head. Per-fold top-1, "
+        f"normalised {folds['speaker_norm']} vs plain {folds['plain']}. Outer folds chose C = {chosen}. "
+        "Acted English speech by 16 North-American actors saying two fixed sentences."
+    )
+    return card
+
+
 def main(argv=None) -> int:
+    from eval.recognizers.speaker_norm import normalise_by_speaker
+
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args = parse_args(argv)
     rows = read_labels(args.data)
@@ -306,6 +380,13 @@ def main(argv=None) -> int:
     actors = np.array([int(r["actor"]) for r in rows])
     features = cached_features(args.data, rows, args.cache, args.workers)
     log.info("%d clips × %d features, %d actors", *features.shape, len(set(actors)))
+    plain_folds = None
+    if args.speaker_norm:
+        plain_proba, _ = nested_cv(features, labels, actors)
+        plain_folds = fold_top1(plain_proba, labels, actors)
+        features = normalise_by_speaker(features, actors).astype(np.float32)
+        if args.out == DEFAULT_OUT:
+            args.out = DEFAULT_SPEAKER_NORM_OUT
 
     C, table = choose_C(features, labels, actors)
     for c, (loss, top1) in table.items():
@@ -313,10 +394,26 @@ def main(argv=None) -> int:
     proba, chosen = nested_cv(features, labels, actors)
     vad = proba @ label_vad()
     figures = agreement(labels, vad, [LABELS[i] for i in proba.argmax(axis=1)])
+    folds = fold_top1(proba, labels, actors)
+    variant = "speaker-normalised " if args.speaker_norm else ""
     print(
-        f"speech_judge (nested leave-2-speakers-out CV): {json.dumps({k: v for k, v in figures.items() if k != 'confusion'})}"
+        f"speech_judge {variant}(nested leave-2-speakers-out CV): {json.dumps({k: v for k, v in figures.items() if k != 'confusion'})}"
     )
+    print(f"per-fold top-1 {folds} (mean {np.mean(folds):.3f}, sd {np.std(folds):.3f})")
     print(format_matrix(figures["confusion"]["matrix"]))
+
+    if args.speaker_norm:
+        diffs = np.subtract(folds, plain_folds)
+        print(f"plain per-fold top-1 {plain_folds}; normalised − plain per fold {diffs.round(3).tolist()}")
+        subsets = {k: small_set_top1(features_raw(args, rows), labels, actors, chosen, k) for k in SMALL_SETS}
+        print(f"top-1 with each held-out actor normalised by k random clips: {subsets}")
+        card = speaker_norm_card(
+            figures, C, features.shape[1], chosen, {"speaker_norm": folds, "plain": plain_folds, "subsets": subsets}
+        )
+        head = fit(features, labels, C)
+        save_head(head, card, args.out, normalisation="speaker")
+        print(f"head (C={C:g}, refit on all {len(set(actors))} actors) → {args.out}")
+        return 0
 
     if not args.skip_heuristic:
         heuristic = heuristic_agreement(args.data, rows, args.workers)

@@ -39,6 +39,18 @@ def test_a_bad_piper_voice_file_is_one_clear_error(tmp_path):
         generate_voice("calm", text="Bonjour.", backend="piper", language="fr", out=tmp_path / "c.wav")
 
 
+def test_the_same_request_gives_the_same_bytes_whatever_was_spoken_before(tmp_path):
+    def wav(name, emotion, text, seed):
+        return generate_voice(emotion, text=text, seed=seed, out=tmp_path / f"{name}.wav").path.read_bytes()
+
+    first = wav("first", "sad", "The train leaves at nine.", seed=3)
+    wav("between", "furious", "Get out of my house. Now!", seed=11)  # moves any noise stream that runs across calls
+    assert wav("again", "sad", "The train leaves at nine.", seed=3) == first
+    assert wav("other_seed", "sad", "The train leaves at nine.", seed=4) != first
+    raw = [piper.synthesize("The train leaves at nine.", resolve("sad"), seed=s, shaped=False)[0] for s in (3, 3, 4)]
+    assert raw[0].tobytes() == raw[1].tobytes() != raw[2].tobytes()  # the seed reaches Piper's own noise
+
+
 def speak(backend, emotion):
     if backend == "piper":
         x, sr, _ = piper.synthesize(TEXT, resolve(emotion))
@@ -54,9 +66,6 @@ def speak(backend, emotion):
 
 @pytest.mark.parametrize("backend", ["piper", "espeak"])
 def test_each_emotion_moves_the_voice_as_murray_and_arnott_found(backend):
-    # Piper's noise stream is seeded when its session is made and runs on across calls: start a fresh session so the
-    # measurement does not depend on which tests spoke before (sad vs neutral range is within 0.1 st otherwise)
-    piper.load_voice.cache_clear()
     m = {e: speak(backend, e) for e in ("neutral", "angry", "happy", "fearful", "sad", "disgusted")}
     n = m["neutral"]
     for high in ("angry", "happy", "fearful"):
