@@ -55,6 +55,18 @@ def test_text_that_names_no_feeling_reads_near_neutral_with_low_confidence():
     assert read_text("I am furious with them").confidence > flat.confidence + 0.3
 
 
+@needs_encoder
+def test_initials_and_numbers_are_read_not_refused_but_symbols_are():
+    """EmoBank's test split holds 'P.S.' and '$1,900!', each rated by people: they get a reading (all 1,000
+    sentences answered); text with no letters or digits at all is still refused."""
+    initials = read_text("P.S.")
+    assert initials.confidence < 0.4 and initials.intensity < 0.4
+    assert resolve("$1,900!").intensity > 0  # a reading, not an error
+    for text in ("!!!", "#@%"):
+        with pytest.raises(StudioError, match="The studio reads English text"):
+            resolve(text)
+
+
 def test_text_that_is_not_english_is_refused_in_one_sentence():
     for text in ("私はとても悲しいです", "أنا حزين جدا"):
         with pytest.raises(StudioError, match="The studio reads English text"):
