@@ -77,12 +77,14 @@ class NumpyMiniLM:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.fused: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.transposed: dict[str, np.ndarray] = {}
 
     def add_low_rank(self, name: str, delta: np.ndarray) -> None:
         """W += delta for the linear layer `name` (a merged LoRA)."""
         key = f"{name}.weight"
         self.weights[key] = (self.weights[key] + delta).astype(np.float32)
         self.fused.clear()
+        self.transposed.clear()
 
     def query_key_value(self, prefix: str) -> tuple[np.ndarray, np.ndarray]:
         """The three attention projections stacked into one (transposed) matrix: one product instead of three."""
@@ -125,10 +127,13 @@ class NumpyMiniLM:
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
     def linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        """A 2-D product, so numpy hands it to BLAS (a stacked 3-D matmul takes a slow loop)."""
-        weight = self.weights[f"{name}.weight"]
-        flat = x.reshape(-1, x.shape[-1]) @ weight.T + self.weights[f"{name}.bias"]
-        return flat.reshape(*x.shape[:-1], weight.shape[0])
+        """A 2-D product, so numpy hands it to BLAS (a stacked 3-D matmul takes a slow loop), with the weight kept
+        transposed and contiguous (on a phrase's dozen rows that product is a quarter faster than `x @ W.T`)."""
+        if name not in self.transposed:
+            self.transposed[name] = np.ascontiguousarray(self.weights[f"{name}.weight"].T)
+        weight = self.transposed[name]
+        flat = x.reshape(-1, x.shape[-1]) @ weight + self.weights[f"{name}.bias"]
+        return flat.reshape(*x.shape[:-1], weight.shape[1])
 
     def block(self, x: np.ndarray, additive: np.ndarray, prefix: str) -> np.ndarray:
         batch, tokens, width = x.shape
