@@ -137,7 +137,7 @@ def page() -> None:
     with head[0]:
         emotion_view.chip(info)
         st.caption("The recording is taken as the speaker's neutral delivery and reshaped towards this emotion.")
-    head[1].page_link("compose.py", label="Change emotion", icon=":material/tune:")
+    head[1].page_link("compose_page.py", label="Change emotion", icon=":material/tune:")
     left, right = st.columns([2, 3])
     with left:
         source = _source()

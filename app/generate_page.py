@@ -153,7 +153,7 @@ def page() -> None:
         emotion_view.chip(info)
         if arc is not None:
             st.caption(f"Video and voice follow the arc ({len(arc.keys)} keys, {arc.end:g} s).")
-    head[1].page_link("compose.py", label="Change emotion", icon=":material/tune:")
+    head[1].page_link("compose_page.py", label="Change emotion", icon=":material/tune:")
     if st.session_state.get("job"):
         job = st.session_state.job
         st.warning(

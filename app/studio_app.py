@@ -58,9 +58,9 @@ def main() -> None:
     st.set_page_config(page_title="Emotion studio", page_icon="🎨", layout="wide")
     keep_widget_values()
     pages = [
-        st.Page("compose.py", title="Compose", icon=":material/palette:", default=True),
+        st.Page("compose_page.py", title="Compose", icon=":material/palette:", default=True),
         st.Page("generate_page.py", title="Generate", icon=":material/auto_awesome:"),
-        st.Page("gallery.py", title="Gallery", icon=":material/photo_library:"),
+        st.Page("gallery_page.py", title="Gallery", icon=":material/photo_library:"),
         st.Page("evaluate_page.py", title="Evaluate", icon=":material/insights:"),
         st.Page("edit_voice_page.py", title="Edit voice", icon=":material/graphic_eq:"),
     ]

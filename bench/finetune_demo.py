@@ -29,13 +29,13 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "finetune-demo-bench")
     args = parser.parse_args(argv)
 
-    from finetune import demo
+    from finetune import lora_demo
 
     print(f"{'seed':>4} {'seconds':>8} {'of budget':>9}   {'quadrant':>15} {'top-1':>15} {'alignment':>15}")
     for seed in (int(s) for s in args.seeds.split(",")):
         out = args.out / f"seed-{seed}"
         start = time.perf_counter()
-        if demo.main(["--out", str(out), "--seed", str(seed)]) != 0:
+        if lora_demo.main(["--out", str(out), "--seed", str(seed)]) != 0:
             return 1
         seconds = time.perf_counter() - start
         summary = json.loads((out / "summary.json").read_text())

@@ -64,7 +64,7 @@ def parse_args(argv):
 def load_pipeline(model: str):
     from diffusers import AutoPipelineForText2Image
 
-    from generators.image.diffusion_loading import model_source
+    from generators.model_files import model_source
 
     source, _ = model_source(model)
     try:

@@ -93,7 +93,7 @@ def tiny_vae():
 def scheduler(zero_terminal_snr: bool = False):
     """SD's DDIM; `zero_terminal_snr`: Lin et al. 2024's fix (rescaled betas, v-prediction, trailing timesteps), so
     the first sampling step sees pure noise and the caption — not leftover low frequencies — sets the palette
-    (see demo.py)."""
+    (see lora_demo.py)."""
     from diffusers import DDIMScheduler
 
     fix = {"rescale_betas_zero_snr": True, "prediction_type": "v_prediction", "timestep_spacing": "trailing"}

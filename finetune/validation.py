@@ -99,7 +99,7 @@ def render_video_suite(
     label: str = "",
 ) -> list[Path]:
     """One MP4 per (emotion, seed) from a Wan pipeline: the video counterpart of `render_suite`."""
-    from generators.video.procedural import write_mp4
+    from generators.media.mp4 import write_mp4
     from generators.video.wan import to_uint8
 
     out_dir = Path(out_dir)

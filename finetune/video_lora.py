@@ -59,7 +59,7 @@ def load_wan(model: str, dtype: torch.dtype = torch.float32):
     dtype is given at load time, not cast afterwards); the VAE always fp32."""
     from diffusers import WanPipeline
 
-    from generators.image.diffusion_loading import model_source
+    from generators.model_files import model_source
     from generators.video.wan_loading import pipeline_kind
 
     if pipeline_kind(model) != "t2v":  # from model_index.json alone, before minutes of loading

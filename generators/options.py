@@ -72,7 +72,7 @@ class Option:
             if not isinstance(value, (bool, str)):
                 raise StudioError(f"{self.flag} {brief(value)} must be true, false or a torch.compile mode.")
         elif self.kind == "loras":
-            from generators.image.lora_blend import lora_entries  # the syntax only: no file is opened here
+            from generators.lora_blend import lora_entries  # the syntax only: no file is opened here
 
             lora_entries(value)
         return value

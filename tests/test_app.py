@@ -184,7 +184,7 @@ def test_model_backends_missing_extra_and_bad_model_path(at, monkeypatch):
 
 def test_gallery_lists_filters_opens_and_reruns(at, out):
     made = generate(at, "Image")[0]
-    at.switch_page("gallery.py").run()
+    at.switch_page("gallery_page.py").run()
     assert_fine(at)
     assert any(c.value.startswith("1 of 1") for c in at.caption)
     assert any("awe" in m.value and "procedural" in m.value for m in at.markdown)

@@ -135,7 +135,7 @@ def test_a_replayed_sidecar_cannot_allow_pickle(recorded, tmp_path):
 def test_a_pickle_is_refused_whatever_its_name(name, tmp_path):
     import pickle
 
-    from generators.image.lora_blend import parse_loras
+    from generators.lora_blend import parse_loras
 
     path = tmp_path / name
     path.write_bytes(pickle.dumps({"weight": [1.0, 2.0]}))
@@ -157,7 +157,7 @@ def test_a_real_safetensors_file_is_accepted_under_any_name(tmp_path):
     import torch
     from safetensors.torch import save_file
 
-    from generators.image.lora_blend import parse_loras
+    from generators.lora_blend import parse_loras
 
     path = tmp_path / "awe.lora"
     save_file({"w": torch.zeros(2, 2)}, str(path))

@@ -15,9 +15,10 @@ from conditioning import StudioError, resolve
 from conditioning.prompt_fragments import prompt_fragments
 from conditioning.spec import EmotionSpec
 from generators.image import diffusion
-from generators.image.lora_blend import blend_weights
-from generators.image.prompt_compose import compose, count_tokens
+from generators.image.prompt_compose import compose
 from generators.image.vad_adapter import VADAdapter, load_adapter
+from generators.lora_blend import blend_weights
+from generators.prompt_fit import count_tokens
 from generators.request import GenerationRequest
 from studio import cli
 from studio.api import generate

@@ -14,7 +14,7 @@ from PIL import Image
 from tiny_diffusion import build_tiny_sd, make_unet_lora
 
 from conditioning import StudioError, resolve
-from generators.image.lora_blend import lora_entries, lora_weights, parse_loras
+from generators.lora_blend import lora_entries, lora_weights, parse_loras
 from studio import cli
 from studio.api import generate
 

@@ -9,10 +9,10 @@ from tiny_wan import wan_i2v, wan_t2v  # noqa: F401  (session fixtures)
 from conditioning import resolve
 from conditioning.atomic import atomic_path
 from conditioning.background_writes import background_writes
+from generators.media.mp4 import write_mp4
 from generators.request import GenerationRequest
 from generators.video import wan
 from generators.video.narration import mux_voice
-from generators.video.procedural import write_mp4
 from generators.video.wan_settings import read_settings
 
 WORDS = "The tide goes out. It does not come back."

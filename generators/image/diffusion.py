@@ -37,13 +37,14 @@ from conditioning.background_writes import run_or_defer
 from conditioning.errors import StudioError
 from conditioning.visual_style import visual_style
 from generators.image.batch_invariant import single_run_numbers
-from generators.image.diffusion_loading import apply_speed, compile_mode, img2img, load_pipeline
-from generators.image.lora_blend import apply_loras, lora_weights, parse_loras
+from generators.image.diffusion_loading import img2img, load_pipeline
 from generators.image.painter import make_genes, paint
 from generators.image.prompt_compose import compose
 from generators.image.prompt_embeds import adapted_embeds
 from generators.image.vad_adapter import load_adapter
+from generators.lora_blend import apply_loras, lora_weights, parse_loras
 from generators.request import GenerationRequest, check_output, number_option, parse_size
+from generators.speed_flags import apply_speed, compile_mode
 
 SUFFIXES = (".png",)
 BACKEND = "diffusion"

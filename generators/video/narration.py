@@ -97,7 +97,7 @@ def mux_track(video_path: Path, spoken: Spoken) -> dict:
     """Put `spoken` into `video_path` (replaced in place); returns the narration's provenance."""
     import soundfile
 
-    from generators.video.ffmpeg_process import run as run_ffmpeg
+    from generators.media.ffmpeg_process import run as run_ffmpeg
 
     video_path = Path(video_path)
     with tempfile.TemporaryDirectory(dir=video_path.parent, prefix=".voice.") as folder:

@@ -7,19 +7,18 @@ colour, light, line and brushwork continuously. Motion:
 - regularity  all strokes share one tempo when regular; each has its own when not
 - shake       a per-frame jitter (fear, fury); drift moves the whole field down (sadness) or up (joy)
 - pulse_depth the light breathes on the tempo
-Written as H.264 yuv420p MP4 through the ffmpeg inside imageio-ffmpeg, or as GIF: streamed into the encoder as the
-frames are rendered, or, inside a batch run's `background_writes`, rendered to memory and encoded on the writer thread
-while the next clip renders (the same frames into the same encoder, so the same bytes).
+Written as H.264 yuv420p MP4 (`generators.media.mp4`) or as GIF (`generators.media.gif`): streamed into the encoder
+as the frames are rendered, or, inside a batch run's `background_writes`, rendered to memory and encoded on the
+writer thread while the next clip renders (the same frames into the same encoder, so the same bytes).
 """
 
 from __future__ import annotations
 
 import math
-import subprocess
 import time
 
 import numpy as np
-from PIL import Image, ImageEnhance
+from PIL import ImageEnhance
 
 from conditioning.artifact import Artifact, provenance
 from conditioning.atomic import atomic_path
@@ -28,6 +27,8 @@ from conditioning.errors import StudioError
 from conditioning.motion_style import motion_style
 from conditioning.visual_style import visual_style
 from generators.image.painter import MAX_STROKES, make_genes, paint
+from generators.media.gif import write_gif
+from generators.media.mp4 import write_mp4
 from generators.request import GenerationRequest, check_duration, check_fps, check_output, parse_size
 from generators.video.narration import check_voice, mux_voice
 
@@ -67,68 +68,6 @@ def render_frames(request: GenerationRequest, size: tuple[int, int], duration: f
         pulse = 1.0 + motion.pulse_depth * 0.12 * math.sin(beat_phase)
         frame = ImageEnhance.Brightness(frame).enhance(pulse)
         yield np.asarray(frame), spec
-
-
-def write_mp4(path, frames, size: tuple[int, int], fps: int) -> None:
-    """H.264, yuv420p, deterministic (one encoder thread), through the ffmpeg in imageio-ffmpeg, fed raw RGB."""
-    from conditioning.errors import StudioError
-    from generators.video.ffmpeg_process import popen
-
-    width, height = size
-    process = popen(
-        [
-            "-v",
-            "error",
-            "-y",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-s",
-            f"{width}x{height}",
-            "-r",
-            str(fps),
-            "-i",
-            "-",
-            "-an",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-preset",
-            "veryfast",
-            "-crf",
-            "20",
-            "-threads",
-            "1",
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
-            str(path),
-        ],
-        stdin=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        for frame in frames:
-            process.stdin.write(np.ascontiguousarray(frame, dtype=np.uint8).tobytes())
-    except BaseException:
-        process.kill()
-        process.wait()
-        raise
-    finally:
-        if process.stdin and not process.stdin.closed:
-            process.stdin.close()
-    error = process.stderr.read().decode(errors="replace") if process.wait() else ""
-    process.stderr.close()
-    if process.returncode:
-        raise StudioError(f"ffmpeg could not encode the video ({error.strip().splitlines()[-1:]}).")
-
-
-def write_gif(path, frames, fps: int) -> None:
-    images = [Image.fromarray(frame) for frame in frames]
-    images[0].save(path, format="GIF", save_all=True, append_images=images[1:], duration=int(1000 / fps), loop=0)
 
 
 def generate(request: GenerationRequest) -> Artifact:

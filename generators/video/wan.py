@@ -4,7 +4,7 @@ Conditioning, all combinable:
 1. prompt composition in EmoVid's terms — hue and colourfulness, brightness, motion — from `VisualStyle` and
    `MotionStyle` (`wan_prompt`); option `plain` sends the user's text verbatim instead;
 2. LoRAs on the transformer: emotion LoRAs blended by the spec's categories and scaled by intensity, style LoRAs at
-   a fixed weight (`image.lora_blend`; diffusers' `set_adapters` works the same on Wan);
+   a fixed weight (`lora_blend`; diffusers' `set_adapters` works the same on Wan);
 3. image-to-video from a user image, the procedural painter or the diffusion image backend (`wan_start`);
 4. emotion arcs: one segment per key, each continuing from the one before, crossfaded (`wan_arc`);
 plus narration (`--voice`), muxed in by `narration`. With plain on and no LoRA, a text-to-video call is exactly the
@@ -31,12 +31,13 @@ from conditioning.background_writes import immediate_writes, run_or_defer
 from conditioning.errors import StudioError
 from conditioning.motion_style import motion_style
 from conditioning.visual_style import visual_style
-from generators.image.diffusion_loading import apply_speed, compile_mode
-from generators.image.lora_blend import apply_loras, lora_weights
-from generators.image.prompt_compose import ComposedPrompt
+from generators.lora_blend import apply_loras, lora_weights
+from generators.media.gif import write_gif
+from generators.media.mp4 import write_mp4
+from generators.prompt_fit import ComposedPrompt
 from generators.request import GenerationRequest, check_output
+from generators.speed_flags import apply_speed, compile_mode
 from generators.video.narration import mux_track, speak_ahead
-from generators.video.procedural import write_gif, write_mp4
 from generators.video.wan_arc import SegmentPlan, assemble, plan_segments
 from generators.video.wan_loading import LoadedWan, flow_shift_for, load_wan, pipeline_kind, set_flow_shift
 from generators.video.wan_prompt import compose_video

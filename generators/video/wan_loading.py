@@ -18,9 +18,10 @@ from pathlib import Path
 import torch
 
 from conditioning.errors import StudioError
-from generators.image.diffusion_loading import choose_dtype, model_source, refuse_pickle_folder
-from generators.model_files import missing_model
+from generators.model_files import missing_model, model_source
+from generators.pipeline_placement import choose_dtype, place
 from generators.torch_device import choose_device
+from generators.weight_files import refuse_pickle_folder
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class LoadedWan:
     source: str
     loras: dict = field(default_factory=dict)
     speed: dict = field(default_factory=dict)
-    """The speed settings now applied to the modules (`image.diffusion_loading.apply_speed`)."""
+    """The speed settings now applied to the modules (`speed_flags.apply_speed`)."""
 
 
 _CACHE: dict[tuple, LoadedWan] = {}
@@ -110,15 +111,6 @@ def _from_pretrained(source: str, model: str, local: bool, dtype: torch.dtype, a
     return pipe, PIPELINES[index["_class_name"]]
 
 
-def _place(pipe, device: torch.device, offload: bool) -> None:
-    if offload:
-        if device.type != "cuda":
-            raise StudioError("--offload moves weights between CPU and GPU memory; it needs a CUDA --device.")
-        pipe.enable_model_cpu_offload(device=device)
-    else:
-        pipe.to(device)
-
-
 def load_wan(
     model: str | None,
     device: str | None = None,
@@ -139,7 +131,7 @@ def load_wan(
     log.info("loading %s on %s as %s (VAE in float32)", model, dev, dt)
     pipe, kind = _from_pretrained(source, model, local, dt, allow_pickle)
     pipe.set_progress_bar_config(disable=None)
-    _place(pipe, dev, offload)
+    place(pipe, dev, offload)
     _CACHE[key] = LoadedWan(pipe=pipe, kind=kind, source=source)
     return _CACHE[key], dev, dt
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from conditioning.prompt_fragments import prompt_fragments
 from conditioning.spec import EmotionSpec
-from generators.image.prompt_compose import ComposedPrompt, fit
+from generators.prompt_fit import ComposedPrompt, fit
 
 DEFAULT_SUBJECT = "a cinematic scene"
 MAX_SEQUENCE_LENGTH = 512  # WanPipeline's default; UMT5 sees at most this many tokens

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conditioning.errors import StudioError
-from generators.image.lora_blend import parse_loras
+from generators.lora_blend import parse_loras
 from generators.options import value_of
 from generators.request import GenerationRequest, check_duration, check_fps, number_option, parse_size
 from generators.video.narration import check_voice

@@ -15,9 +15,9 @@ from conditioning.artifact import Artifact, provenance
 from conditioning.errors import StudioError
 from conditioning.prosody_style import prosody_style
 from conditioning.spec import EmotionSpec
+from generators.media.wav import write_wav
 from generators.request import check_output
 from generators.voice.prosody_transform import effects, transform
-from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 MAX_SECONDS = 600.0

@@ -42,11 +42,11 @@ from conditioning.artifact import Artifact, provenance
 from conditioning.errors import StudioError
 from conditioning.prosody_style import ProsodyStyle, contour_gain, prosody_style
 from conditioning.spec import EmotionSpec
+from generators.media.wav import write_wav
 from generators.request import GenerationRequest, check_output
 from generators.voice import espeak_library as lib
 from generators.voice.prosody_transform import NEUTRAL, effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
-from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 OPTIONS = ("language", "prosody_transform")  # no model, steps or LoRA: those belong to model backends

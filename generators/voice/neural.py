@@ -27,12 +27,12 @@ from conditioning.errors import StudioError
 from conditioning.prompt_fragments import speech_description
 from conditioning.prosody_style import prosody_style
 from conditioning.spec import EmotionSpec
+from generators.media.wav import write_wav
 from generators.request import GenerationRequest, check_output
 from generators.voice.neural_controls import cue_text, describe_controls, native_controls, residual_style
 from generators.voice.neural_loading import load_pipeline
 from generators.voice.prosody_transform import effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
-from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 OPTIONS = ("model", "device", "dtype", "prosody_transform", "speaker_embedding")

@@ -11,23 +11,19 @@ small, and their vocoders (HiFi-GAN, EnCodec, DAC) are the part that suffers in 
 from __future__ import annotations
 
 import logging
-import re
 from collections import OrderedDict
 from pathlib import Path
 
-import torch
 import transformers  # imported here, not lazily: a missing `voice` extra then fails in the registry, in one sentence
 
 from conditioning.errors import StudioError
-from generators.model_files import missing_model
+from generators.model_files import HUB_ID, missing_model
+from generators.pipeline_placement import DTYPES
 from generators.torch_device import choose_device
+from generators.weight_files import PICKLE_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-DTYPES = {"float32": "float32", "fp32": "float32", "float16": "float16", "fp16": "float16", "half": "float16"}
-DTYPES |= {"bfloat16": "bfloat16", "bf16": "bfloat16"}
-PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth", ".pkl")
-HUB_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[\w.-]+)?")
 CACHE_SIZE = 2
 _CACHE: OrderedDict[tuple, object] = OrderedDict()
 
@@ -36,7 +32,7 @@ def choose_dtype(name: str | None = None):
     key = str(name or "float32").lower().removeprefix("torch.")
     if key not in DTYPES:
         raise StudioError(f"Dtype {name!r} is unknown; use float32, float16 or bfloat16.")
-    return getattr(torch, DTYPES[key])
+    return DTYPES[key]
 
 
 def model_source(model: str | None) -> tuple[str, bool]:

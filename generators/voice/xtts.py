@@ -27,10 +27,10 @@ from conditioning.artifact import Artifact, package_version, provenance
 from conditioning.errors import StudioError
 from conditioning.prosody_style import ProsodyStyle, prosody_style
 from conditioning.spec import EmotionSpec
+from generators.media.wav import write_wav
 from generators.request import GenerationRequest, check_output
 from generators.voice.prosody_transform import BREATH_NEUTRAL, NEUTRAL, effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
-from generators.voice.wav_file import write_wav
 
 SUFFIXES = (".wav",)
 OPTIONS = ("model", "device", "language", "references", "prosody_transform")

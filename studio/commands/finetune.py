@@ -3,7 +3,8 @@ demo} [flags…]`: a launcher for the training and dataset-evaluation scripts.
 
 The studio imports nothing else from finetune/ (DESIGN.md): the script's module is imported only when the verb runs,
 and every remaining flag goes to its `main(argv)` unchanged, so `studio finetune image_lora --help` and
-`python -m finetune.image_lora --help` are the same. Multi-GPU runs use `accelerate launch -m finetune.<name>`.
+`python -m finetune.image_lora --help` are the same (the verb `demo` runs `finetune.lora_demo`, the module named for
+what it demonstrates). Multi-GPU runs use `accelerate launch -m finetune.<name>`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ SCRIPTS = (
     "voice_eval",
     "demo",
 )
+MODULES = {"demo": "lora_demo"}
+"""Verbs whose module has another name; every other verb is its module's name."""
 
 
 def register(sub) -> None:
@@ -35,5 +38,5 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    module = importlib.import_module(f"finetune.{args.script}")
+    module = importlib.import_module(f"finetune.{MODULES.get(args.script, args.script)}")
     return int(module.main(list(args.argv)) or 0)

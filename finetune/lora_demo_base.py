@@ -1,4 +1,4 @@
-"""The demo's base model: a tiny SD whose text encoder, VAE and UNet are trained from scratch.
+"""The LoRA demo's base model: a tiny SD whose text encoder, VAE and UNet are trained from scratch.
 
 The text encoder first learns to summarize its caption, as a pretrained CLIP's end tokens do (a random transformer
 does not: it collapses the words onto a couple of directions, and no UNet can learn to read what is not there). The

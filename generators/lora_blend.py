@@ -1,4 +1,5 @@
 """LoRAs on a diffusers pipeline: emotion LoRAs blended by the spec, style LoRAs at a fixed weight, side by side.
+Shared by the diffusion image and Wan video backends (diffusers' `set_adapters` works the same on both).
 
 `--lora NAME=PATH[@WEIGHT]`, repeatable (a manifest or the API may give a {name: "PATH[@WEIGHT]"} mapping instead):
 - NAME an emotion label (awe, fear, … in any taxonomy): an *emotion* LoRA. Its weight is the spec's probability for

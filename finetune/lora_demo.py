@@ -2,7 +2,7 @@
 emotions with a LoRA, and measure with eval's recognizer whether the pictures land their emotion better.
 
 1. Paint `--per-emotion` procedural paintings for each Mikels-8 emotion (the painter's emotion → style rules).
-2. Base model (demo_pretrain.py): pretrain the tiny SD's text encoder to summarize captions (images-free, as CLIP's
+2. Base model (lora_demo_base.py): pretrain the tiny SD's text encoder to summarize captions (images-free, as CLIP's
    would), then train its VAE and UNet from scratch on all the paintings, every caption just "a painting", so the
    base paints but knows no emotion words. Its noise schedule has zero terminal SNR (v-prediction, trailing
    timesteps): SD's schedule leaves some of a 16×16 latent's mean colour in x_999 (the image mean's SNR is about
@@ -32,7 +32,7 @@ from PIL import Image
 from conditioning import get_taxonomy
 from conditioning.atomic import atomic_path, write_text_atomic
 from finetune.datasets.captions import build_caption
-from finetune.demo_pretrain import (
+from finetune.lora_demo_base import (
     NEUTRAL_CAPTION,
     paintings,
     pretrain_text_encoder,
