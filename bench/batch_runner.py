@@ -1,6 +1,6 @@
 """Batch runner overhead and scale-out, measured in one run.
 
-    python bench/batch_runner.py [--pairs 3] [--jobs 160] [--size 256x256]
+    python bench/batch_runner.py [--pairs 7] [--jobs 160] [--size 256x256]
 
 1. Per-job overhead: N procedural-image jobs through `studio batch` (in-process) versus the same N generator calls
    made directly; (batch − direct) / N, budget ≤ 5 ms.
@@ -63,7 +63,7 @@ def run_processes(path: Path, out: Path, world: int) -> float:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=160)
     parser.add_argument("--size", default="256x256")
     args = parser.parse_args(argv)

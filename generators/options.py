@@ -184,6 +184,22 @@ BY_NAME: dict[str, Option] = {option.name: option for option in CATALOGUE}
 GENERATE_OPTIONS = tuple(o.name for o in CATALOGUE if o.scope == "generate")
 BACKEND_OPTIONS = tuple(o.name for o in CATALOGUE if o.scope == "backend")
 EVERY_BACKEND = ("format",)
+DIFFUSERS_OPTIONS = (
+    "model",
+    "lora",
+    "steps",
+    "guidance",
+    "negative",
+    "device",
+    "dtype",
+    "offload",
+    "compile",
+    "channels_last",
+    "plain",
+    "allow_pickle",
+)
+"""What every backend built on a diffusers pipeline (diffusion, Wan) takes: the model and its LoRAs, sampling,
+placement, speed flags and raw mode; each adds its own to these."""
 """Options every backend takes without naming them (the output suffix)."""
 
 

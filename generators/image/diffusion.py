@@ -43,29 +43,13 @@ from generators.image.prompt_compose import compose
 from generators.image.prompt_embeds import adapted_embeds
 from generators.image.vad_adapter import load_adapter
 from generators.lora_blend import apply_loras, lora_weights, parse_loras
+from generators.options import DIFFUSERS_OPTIONS
 from generators.request import GenerationRequest, check_output, number_option, parse_size
 from generators.speed_flags import apply_speed, compile_mode
 
 SUFFIXES = (".png",)
 BACKEND = "diffusion"
-OPTIONS = (
-    "model",
-    "lora",
-    "steps",
-    "guidance",
-    "negative",
-    "init",
-    "strength",
-    "vad_adapter",
-    "device",
-    "dtype",
-    "offload",
-    "compile",
-    "channels_last",
-    "vae_tiling",
-    "plain",
-    "allow_pickle",
-)
+OPTIONS = (*DIFFUSERS_OPTIONS, "init", "strength", "vad_adapter", "vae_tiling")
 DEFAULT_STRENGTH = 0.6
 SPEED_KEYS = ("compile", "channels_last", "vae_tiling")
 

@@ -34,6 +34,7 @@ from conditioning.visual_style import visual_style
 from generators.lora_blend import apply_loras, lora_weights
 from generators.media.gif import write_gif
 from generators.media.mp4 import write_mp4
+from generators.options import DIFFUSERS_OPTIONS
 from generators.prompt_fit import ComposedPrompt
 from generators.request import GenerationRequest, check_output
 from generators.speed_flags import apply_speed, compile_mode
@@ -46,27 +47,7 @@ from generators.video.wan_start import start_image
 
 SUFFIXES = (".mp4", ".gif")
 BACKEND = "wan"
-OPTIONS = (
-    "model",
-    "lora",
-    "steps",
-    "guidance",
-    "negative",
-    "device",
-    "dtype",
-    "offload",
-    "compile",
-    "channels_last",
-    "frames",
-    "flow_shift",
-    "i2v_from",
-    "image_model",
-    "image_steps",
-    "voice",
-    "language",
-    "plain",
-    "allow_pickle",
-)
+OPTIONS = (*DIFFUSERS_OPTIONS, "frames", "flow_shift", "i2v_from", "image_model", "image_steps", "voice", "language")
 
 
 @dataclass
