@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/goemotions"))
     parser.add_argument("--cache", type=Path, default=Path("/tmp"), help="folder for the embedding cache")
-    parser.add_argument("--train-limit", type=int, default=30000, help="first N train comments (CPU time)")
+    parser.add_argument("--train-limit", type=int, default=10**9, help="first N train comments (default: all 43,410)")
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
     parser.add_argument("--embed-only", action="store_true")
     args = parser.parse_args(argv)
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     keep = truth >= 0
     freq = y.sum(0) / y.sum()
     best = None
-    grid = [(power, l2) for power in (0.0, 0.5) for l2 in (1e-5, 1e-4)]
+    grid = [(power, l2) for power in (0.0, 0.5) for l2 in (1e-7, 1e-6, 1e-5)]
     for power, l2 in tqdm(grid, desc="fitting heads", unit="fit", disable=None):
         class_weight = (freq.mean() / freq) ** power
         w, b = fit_softmax(emb["train"], y, l2, class_weight)
