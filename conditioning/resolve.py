@@ -201,20 +201,20 @@ def with_head_categories(
     When the text names a feeling the lexicon knows (not negated), the head's 'neutral' is dropped: trained on Reddit
     comments, a third of them neutral, it calls short mood phrases neutral ("ecstatic and full of life": 0.62),
     which a named feeling contradicts."""
-    from conditioning.text_categories import GOEMOTIONS_LABELS, canonical_distribution, goemotion_probabilities
-    from conditioning.text_resolution import embed_one
+    from conditioning.text_categories import GOEMOTIONS_LABELS, canonical_distribution
+    from conditioning.text_resolution import head_probabilities
 
-    embedding = embed_one(text)
-    learned = canonical_distribution(embedding)
-    if learned is None:
+    probabilities = head_probabilities(text)
+    if probabilities is None:
         return categories, ()
+    learned = canonical_distribution(probabilities)
     head_share = HEAD_SHARE_WITH_LEXICON if lexical else 1.0
     share = head_share * sum(p for _, p in learned)
     learned = [(label, p * share / max(sum(q for _, q in learned), 1e-9)) for label, p in learned]
     mass = {label: (1 - share) * p for label, p in categories}
     for label, p in learned:
         mass[label] = mass.get(label, 0.0) + p
-    probabilities = goemotion_probabilities(embedding)[0].copy()
+    probabilities = probabilities.copy()  # the cached reading stays as the head gave it
     if feeling_named:
         probabilities[GOEMOTIONS_LABELS.index("neutral")] = 0.0
         probabilities /= max(probabilities.sum(), 1e-9)

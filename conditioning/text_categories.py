@@ -51,15 +51,11 @@ def goemotion_probabilities(embeddings: np.ndarray, head=None) -> np.ndarray | N
     return probs / probs.sum(1, keepdims=True)
 
 
-def canonical_distribution(embedding: np.ndarray) -> tuple[tuple[str, float], ...] | None:
-    """The head's reading carried into the canonical taxonomy (published tables first, then VAD neighbours).
-
-    The masses sum to 1 − P(neutral): a caller mixes the rest from its VAD reading."""
-    probs = goemotion_probabilities(embedding)
-    if probs is None:
-        return None
+def canonical_distribution(probabilities: np.ndarray) -> tuple[tuple[str, float], ...]:
+    """The head's 28 probabilities (one text's) carried into the canonical taxonomy (published tables first, then VAD
+    neighbours). The masses sum to 1 − P(neutral): a caller mixes the rest from its VAD reading."""
     mass: dict[str, float] = {}
-    for name, p in zip(GOEMOTIONS_LABELS, probs[0]):
+    for name, p in zip(GOEMOTIONS_LABELS, probabilities):
         if name == "neutral":  # the canonical taxonomy has no neutral: that mass is left to the VAD reading
             continue
         for target, weight in _canonical_of(name):
@@ -88,14 +84,10 @@ def _label_vads() -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
-def head_evidence(embedding: np.ndarray) -> tuple[np.ndarray, float, float] | None:
-    """(VAD implied by the head's categories, P(neutral), share of the emotional mass on its top label); None
-    without a head. The implied VAD is the probability-weighted lexicon VAD of the 28 labels, so a text the head
-    finds neutral sits near 0 and a grieving one near grief."""
-    probs = goemotion_probabilities(embedding)
-    if probs is None:
-        return None
-    p = probs[0]
+def head_evidence(p: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(VAD implied by the head's categories, P(neutral), share of the emotional mass on its top label) from one
+    text's 28 probabilities. The implied VAD is the probability-weighted lexicon VAD of the 28 labels, so a text the
+    head finds neutral sits near 0 and a grieving one near grief."""
     neutral = float(p[GOEMOTIONS_LABELS.index("neutral")])
     emotional = np.delete(p, GOEMOTIONS_LABELS.index("neutral"))
     focus = float(emotional.max() / max(emotional.sum(), 1e-9))

@@ -13,6 +13,7 @@ see conditioning/data/README.md.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -93,11 +94,12 @@ class TextEncoder:
             self.model = NumpyMiniLM()
         except ImportError as exc:
             raise StudioError(MISSING_ENCODER) from exc
-        tensors = adapter_tensors
+        tensors, self.adapter_digest = adapter_tensors, "given" if adapter_tensors is not None else "none"
         if tensors is None and adapter_path is not None and Path(adapter_path).exists():
-            from safetensors.numpy import load_file
+            from safetensors.numpy import load
 
-            tensors = load_file(str(adapter_path))
+            data = Path(adapter_path).read_bytes()  # read once: the tensors, and the digest the anchor file checks
+            tensors, self.adapter_digest = load(data), hashlib.sha256(data).hexdigest()
         if tensors is None:
             log.warning("VAD adapter %s not found; text VAD falls back to nearest anchors only", adapter_path)
             tensors = {}

@@ -92,6 +92,16 @@ def embed_one(text: str) -> np.ndarray:
     return get_text_encoder().embed([text])[0]
 
 
+@functools.lru_cache(maxsize=256)
+def head_probabilities(text: str) -> np.ndarray | None:
+    """The category head's 28 GoEmotions probabilities for one text (None without the head), computed once for the
+    VAD reading and the categories alike."""
+    from conditioning.text_categories import goemotion_probabilities
+
+    probabilities = goemotion_probabilities(embed_one(text))
+    return None if probabilities is None else probabilities[0]
+
+
 def encoder_reading(text: str) -> tuple[np.ndarray, list[tuple[str, float]], float, np.ndarray | None]:
     """VAD from the sentence encoder alone, the nearest anchors, the confidence that the text holds a feeling, and
     the EmoBank head's reading stretched to the anchors' range (None without the head)."""
@@ -105,10 +115,10 @@ def encoder_reading(text: str) -> tuple[np.ndarray, list[tuple[str, float]], flo
     if regression is not None:
         stretched = np.clip(regression[0] * REGRESSION_GAIN, -1.0, 1.0)
         vad = (1 - REGRESSION_SHARE) * anchor_vad + REGRESSION_SHARE * stretched
-    evidence = head_evidence(embedding)
-    if evidence is None:
+    probabilities = head_probabilities(text)
+    if probabilities is None:
         return vad, anchors, reading_confidence(vad, anchors[0][1]), stretched
-    head_vad, neutral, focus = evidence
+    head_vad, neutral, focus = head_evidence(probabilities)
     vad = (1 - HEAD_VAD_SHARE) * vad + HEAD_VAD_SHARE * head_vad
     vad = vad * (NEUTRAL_FLOOR + (1 - NEUTRAL_FLOOR) * (1 - neutral))
     return vad, anchors, reading_confidence(vad, anchors[0][1], neutral, focus), stretched
