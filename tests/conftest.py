@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,3 +17,11 @@ def fresh_accelerate_state():
     state = sys.modules.get("accelerate.state")
     if state is not None:
         state.AcceleratorState._reset_state(reset_partial_state=True)
+
+
+@pytest.fixture
+def out(tmp_path, monkeypatch) -> Path:
+    """The studio app's output store for one test (the app tests drive the app against it)."""
+    folder = tmp_path / "out"
+    monkeypatch.setenv("STUDIO_APP_OUTPUT", str(folder))
+    return folder

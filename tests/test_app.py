@@ -21,13 +21,6 @@ ENTRY = str(ROOT / "app" / "studio_app.py")
 
 
 @pytest.fixture
-def out(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "out"
-    monkeypatch.setenv("STUDIO_APP_OUTPUT", str(folder))
-    return folder
-
-
-@pytest.fixture
 def at(out) -> AppTest:
     app = AppTest.from_file(ENTRY, default_timeout=60)
     app.run()

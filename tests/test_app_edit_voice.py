@@ -36,13 +36,6 @@ def wav_bytes(x: np.ndarray, sr: int) -> bytes:
 
 
 @pytest.fixture
-def out(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "out"
-    monkeypatch.setenv("STUDIO_APP_OUTPUT", str(folder))
-    return folder
-
-
-@pytest.fixture
 def at(out) -> AppTest:
     """The app with 'anger' composed, on the Edit voice page."""
     app = AppTest.from_file(ENTRY, default_timeout=60)
