@@ -180,8 +180,9 @@ def score_folder(
         if not judge.parallel:
             workers = 1  # torch judges: one model in memory, torch does its own threading
     if "voice" in callables:  # clips of one voice are judged as a set by the speaker-normalised head
-        from eval.recognizers.voice_groups import by_voice
+        from eval.recognizers.voice_groups import by_voice, with_set_card
 
+        cards["voice"] = with_set_card(cards["voice"], callables["voice"], artifacts)
         callables["voice"] = by_voice(callables["voice"], artifacts)
 
     def run(path: Path):

@@ -12,6 +12,7 @@ from conditioning.artifact import read_artifact
 from eval.recognizers import speech_judge, voice_groups
 from eval.recognizers.speaker_norm import MIN_GROUP, normalise_by_speaker, normalise_group
 from eval.recognizers.speech_judge_features import clip_features, feature_names
+from eval.report import score_folder
 from finetune import speech_judge as train
 
 NORM_HEAD = pytest.mark.skipif(
@@ -83,6 +84,26 @@ def test_a_folders_voice_files_are_judged_voice_by_voice(tmp_path):
     assert all(judge(path).attributes.get("normalised_over_clips") == MIN_GROUP for path in made[:-1])
     assert "normalised_over_clips" not in judge(made[-1]).attributes  # an edit names no voice: judged alone
     assert voice_groups.by_voice(speech_features_recognize, artifacts) is speech_features_recognize
+
+
+@NORM_HEAD
+def test_a_report_quotes_the_card_of_the_head_that_judged_its_voice_sets(tmp_path):
+    from eval.recognizers.judge_card import card_line
+    from studio.api import generate_voice
+
+    emotions = ("neutral", "angry", "happy", "sad", "fearful", "disgusted", "surprised")
+    for i, text in enumerate(("The train leaves at nine.", "Please close the door behind you.")):
+        for e in emotions:
+            generate_voice(e, text=text, backend="espeak", out=tmp_path / "set" / f"{e}-{i}.wav")
+    card = score_folder(tmp_path / "set")["judges"]["voice"]
+    assert "speaker-normalised" in card["name"] and f"({MIN_GROUP} clips)" in card["applies_to"]
+    assert card["agreement"] == speech_judge.card(str(speech_judge.SPEAKER_NORM_HEAD_PATH))["agreement"]
+    assert card["single_clips"] == speech_judge.card()  # what a smaller set or a lone clip is judged by
+    line = card_line(card)
+    assert line.index("speaker-normalised") < line.index("other clips:")
+    for suffix in (".wav", ".json"):  # one clip fewer than a set: the plain head judges, and the report says so
+        (tmp_path / "set" / f"neutral-0{suffix}").rename(tmp_path / f"moved{suffix}")
+    assert score_folder(tmp_path / "set")["judges"]["voice"] == speech_judge.card()
 
 
 def speech_features_recognize(path):

@@ -72,6 +72,10 @@ def card_line(card: dict) -> str:
     if card.get("licence"):
         parts.append(f"licence {card['licence']}")
     line = "; ".join(parts)
+    if card.get("applies_to"):
+        line = f"{line} — for {card['applies_to']}"
+    if isinstance(card.get("single_clips"), dict):
+        line = f"{line}; other clips: {card_line(card['single_clips'])}"
     if card.get("fallback_reason"):
         line = f"{card['stands_in_for']} unavailable ({card['fallback_reason']}); scored by {line}"
     return line

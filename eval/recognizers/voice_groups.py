@@ -4,7 +4,9 @@ clips is judged together by the speaker-normalised speech judge (speech_judge.re
 people better across speakers than the plain head. Everything else — a smaller set, an edited recording (its speaker
 is not named), another judge, or no speaker-normalised head installed — goes to the plain judge clip by clip.
 
-The report's folder scoring wraps its voice judge once: `callables["voice"] = by_voice(callables["voice"], artifacts)`.
+The report's folder scoring wraps its voice judge once: `callables["voice"] = by_voice(callables["voice"], artifacts)`,
+and shows `with_set_card(card, artifacts)` as the voice judge's card, so a report whose clips the normalised head
+judged quotes that head's agreement with people, not the plain head's.
 """
 
 from __future__ import annotations
@@ -45,10 +47,32 @@ def voice_sets(artifacts: Mapping[Path, Artifact]) -> dict[str, list[Path]]:
     return {voice: sorted(paths) for voice, paths in sets.items() if len(paths) >= MIN_GROUP}
 
 
+def judged_as_sets(recognize: Callable, artifacts: Mapping[Path, Artifact]) -> dict[str, int]:
+    """{voice: clips} of the sets `by_voice` hands to the speaker-normalised head (empty when it hands none)."""
+    if recognize is not speech_judge.recognize or not speech_judge.SPEAKER_NORM_HEAD_PATH.is_file():
+        return {}
+    return {voice: len(paths) for voice, paths in voice_sets(artifacts).items()}
+
+
+def with_set_card(card: dict, recognize: Callable, artifacts: Mapping[Path, Artifact]) -> dict:
+    """The voice judge's card as a report should show it: when sets of one voice go to the speaker-normalised head,
+    that head's card, naming the sets, with the plain head's card kept under "single_clips" for the rest."""
+    sets = judged_as_sets(recognize, artifacts)
+    if not sets:
+        return card
+    normalised = speech_judge.card(str(speech_judge.SPEAKER_NORM_HEAD_PATH))
+    where = ", ".join(f"{voice} ({n} clips)" for voice, n in sorted(sets.items()))
+    return {
+        **normalised,
+        "applies_to": f"sets of at least {MIN_GROUP} clips of one voice: {where}",
+        "single_clips": card,
+    }
+
+
 def by_voice(recognize: Callable, artifacts: Mapping[Path, Artifact]) -> Callable[[Path], Recognition]:
     """`recognize`, except that with the default speech judge the clips of each large-enough voice set are judged
     together (the first call for a set judges all of it; thread-safe, so the report's pool may call it)."""
-    if recognize is not speech_judge.recognize or not speech_judge.SPEAKER_NORM_HEAD_PATH.is_file():
+    if not judged_as_sets(recognize, artifacts):
         return recognize
     sets = voice_sets(artifacts)
     member = {path: voice for voice, paths in sets.items() for path in paths}
