@@ -1,5 +1,5 @@
-"""`studio finetune {image_lora,video_lora,vad_adapter,text_vad,text_categories,image_judge,speech_judge,voice_eval,
-demo} [flags…]`: a launcher for the training and dataset-evaluation scripts.
+"""`studio finetune {image_lora,video_lora,vad_adapter,text_vad,text_categories,image_judge,speech_judge,
+voice_envelopes,voice_eval,demo} [flags…]`: a launcher for the training and dataset-evaluation scripts.
 
 The studio imports nothing else from finetune/ (DESIGN.md): the script's module is imported only when the verb runs,
 and every remaining flag goes to its `main(argv)` unchanged, so `studio finetune image_lora --help` and
@@ -20,6 +20,7 @@ SCRIPTS = (
     "text_categories",
     "image_judge",
     "speech_judge",
+    "voice_envelopes",
     "voice_eval",
     "demo",
 )
