@@ -23,6 +23,20 @@ MURRAY_ARNOTT = {
     "surprise": (3.5, 1.6, 1.3, 3.0, "breathy", "rising"),
     "neutral": (0.0, 1.0, 1.0, 0.0, "modal", "level"),
 }
+RAVDESS_OF_EKMAN = {
+    "anger": "angry",
+    "happiness": "happy",
+    "sadness": "sad",
+    "fear": "fearful",
+    "disgust": "disgust",
+    "surprise": "surprised",
+}
+"""Ekman's labels as RAVDESS's actors were asked to speak them (the spectral envelopes of their voices; neutral is
+the voice itself)."""
+NORMAL_INTENSITY = 0.75
+"""Where RAVDESS's 'normal' delivery sits on the spec's intensity scale: about the intensity the studio gives the
+plain word for each emotion (sad 0.67, disgusted 0.71, fearful 0.75, angry 0.76, surprised 0.81, happy 0.87), which
+is what the actors were asked to read; 'strong' sits at 1 (overwhelming), and below 'normal' it fades to nothing."""
 VOICE_QUALITIES = ("modal", "tense", "bright", "resonant", "trembling", "creaky", "breathy", "whisper")
 CONTOURS = ("level", "rising", "falling", "abrupt")
 
@@ -42,6 +56,11 @@ class ProsodyStyle:
     tremor: float
     voice_quality: str
     contour: str
+    envelope: tuple[tuple[str, float], ...] = ()
+    """Weights of people's spectral envelopes ("angry/normal", "angry/strong", …; envelope_weights) to apply."""
+
+    def __post_init__(self):  # a style read back from a sidecar has lists where tuples were
+        object.__setattr__(self, "envelope", tuple((str(k), float(w)) for k, w in self.envelope))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -60,6 +79,20 @@ def category_scale(emotion: str, arousal: float) -> float:
     if emotion in ("sadness", "neutral"):
         return 1.0
     return max(0.0, min(1.2, 0.6 + 0.8 * arousal))
+
+
+def envelope_weights(dist: dict[str, float], intensity: float, arousal: float) -> tuple[tuple[str, float], ...]:
+    """How much of each RAVDESS delivery's spectral envelope a spec takes: its Ekman distribution (scaled like the
+    Murray & Arnott rows, category_scale), each label between its 'normal' and 'strong' delivery by intensity."""
+    normal = min(1.0, intensity / NORMAL_INTENSITY)
+    strong = min(1.0, max(0.0, (intensity - NORMAL_INTENSITY) / (1.0 - NORMAL_INTENSITY)))
+    weights = []
+    for emotion, p in dist.items():
+        if emotion in RAVDESS_OF_EKMAN and p > 0.005:
+            share = p * category_scale(emotion, arousal)
+            name = RAVDESS_OF_EKMAN[emotion]
+            weights += [(f"{name}/normal", share * (normal - strong)), (f"{name}/strong", share * strong)]
+    return tuple((name, round(w, 4)) for name, w in weights if round(w, 4) > 0)
 
 
 def prosody_style(spec: EmotionSpec) -> ProsodyStyle:
@@ -97,4 +130,5 @@ def prosody_style(spec: EmotionSpec) -> ProsodyStyle:
         tremor=round(tremor, 3),
         voice_quality=quality,
         contour=contour,
+        envelope=envelope_weights(dist, spec.intensity, a),
     )

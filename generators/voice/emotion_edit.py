@@ -17,6 +17,7 @@ from conditioning.prosody_style import prosody_style
 from conditioning.spec import EmotionSpec
 from generators.media.wav import write_wav
 from generators.request import check_output
+from generators.voice import spectral_envelope
 from generators.voice.prosody_transform import effects, transform
 
 SUFFIXES = (".wav",)
@@ -55,6 +56,7 @@ def edit_recording(source: Path, spec: EmotionSpec, out: Path, seed: int = 0) ->
         parameters={
             "source": str(source),
             "changes": effects(style),
+            "spectral_envelope": spectral_envelope.record(),
             "sample_rate": sr,
             "duration_in_s": round(len(x) / sr, 3),
             "duration_s": round(len(y) / sr, 3),

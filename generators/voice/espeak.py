@@ -45,6 +45,7 @@ from conditioning.spec import EmotionSpec
 from generators.media.wav import write_wav
 from generators.request import GenerationRequest, check_output
 from generators.voice import espeak_library as lib
+from generators.voice import spectral_envelope
 from generators.voice.prosody_transform import NEUTRAL, effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
 
@@ -201,9 +202,22 @@ def speak_rows(rows: list[dict], language: str, seed: int = 0) -> list[np.ndarra
 
 
 def render(rows: list[dict], language: str, seed: int = 0) -> np.ndarray:
-    """The planned sentences spoken, int16, with the planned pauses between them."""
+    """The planned sentences spoken with eSpeak's own prosody and people's spectral envelope of each sentence's
+    emotion (spectral_envelope.py), int16, with the planned pauses between them."""
     pauses = [row["espeak"]["pause_ms"] for row in rows[:-1]] + [END_PAD_MS]
-    return join_with_pauses(speak_rows(rows, language, seed), pauses, SAMPLE_RATE)
+    parts = [
+        with_envelope(part, (row.get("prosody") or {}).get("envelope", ()))
+        for part, row in zip(speak_rows(rows, language, seed), rows)
+    ]
+    return join_with_pauses(parts, pauses, SAMPLE_RATE)
+
+
+def with_envelope(part: np.ndarray, weights) -> np.ndarray:
+    """One int16 sentence through spectral_envelope.apply (the shaped path gets it inside the transform)."""
+    if not weights or spectral_envelope.installed() is None:
+        return part
+    shaped = spectral_envelope.apply(part.astype(np.float64), SAMPLE_RATE, tuple(map(tuple, weights)))
+    return np.clip(np.round(shaped), -32768, 32767).astype(np.int16)
 
 
 def neutral_rows(rows: list[dict]) -> list[dict]:
@@ -263,6 +277,7 @@ def generate(request: GenerationRequest) -> Artifact:
             "language": language,
             "ssml": True,
             "prosody_transform": [effects(ProsodyStyle(**row["prosody"])) for row in rows] if shaped else None,
+            "spectral_envelope": spectral_envelope.record(),
             "sentences": [{key: row[key] for key in ("text", "espeak", "ssml")} for row in rows],
             "sample_rate": SAMPLE_RATE,
             "duration_s": round(len(samples) / SAMPLE_RATE, 3),

@@ -29,6 +29,7 @@ from conditioning.prosody_style import prosody_style
 from conditioning.spec import EmotionSpec
 from generators.media.wav import write_wav
 from generators.request import GenerationRequest, check_output
+from generators.voice import spectral_envelope
 from generators.voice.neural_controls import cue_text, describe_controls, native_controls, residual_style
 from generators.voice.neural_loading import load_pipeline
 from generators.voice.prosody_transform import effects, transform
@@ -167,6 +168,7 @@ def generate(request: GenerationRequest) -> Artifact:
             "device": str(device),
             "dtype": str(dtype).removeprefix("torch."),
             "prosody_transform": shaped,
+            "spectral_envelope": spectral_envelope.record() if shaped else None,
             "description": speech_description(request.spec, style),
             "sentences": [{k: r[k] for k in ("text", "spoken", "description", "native", "transform")} for r in rows],
             "sample_rate": rate,

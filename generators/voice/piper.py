@@ -37,6 +37,7 @@ from conditioning.prompt_fragments import speech_description
 from conditioning.prosody_style import ProsodyStyle, prosody_style
 from conditioning.spec import EmotionSpec
 from generators.request import GenerationRequest, check_output
+from generators.voice import spectral_envelope
 from generators.voice.prosody_transform import effects, transform
 from generators.voice.sentences import clean_text, sentence_specs, split_sentences
 
@@ -255,6 +256,7 @@ def generate(request: GenerationRequest) -> Artifact:
         parameters={
             "voice": voice_record(model),
             "prosody_transform": shaped,
+            "spectral_envelope": spectral_envelope.record() if shaped else None,
             "description": speech_description(request.spec, style),
             "sentences": [{k: r[k] for k in ("text", "description", "piper", "transform", "pause_ms")} for r in rows],
             "sample_rate": sr,

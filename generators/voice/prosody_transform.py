@@ -6,7 +6,8 @@ input from wherever it is by the style's amounts: pitch_shift semitones on the m
 excursion around the utterance's median (in semitones); a contour over the last CONTOUR_TAIL of the voiced span
 (rising / falling: a ramp to ±CONTOUR_ST × range, the eSpeak backend's value; abrupt: stressed stretches louder);
 rate × tempo with the pitch kept; loudness_db on the speech level; and voice quality: tremor (TREMOR_HZ F0 and
-amplitude modulation), creak (per-period F0 jitter and shimmer), breath noise and spectral tilt (QUALITY).
+amplitude modulation), creak (per-period F0 jitter and shimmer), breath noise and spectral tilt (QUALITY); and
+people's spectral envelope of the emotion (spectral_envelope.py, when its table is installed).
 One call shapes one sentence (its contour ends where the input ends); voice backends call it per sentence.
 
 Method: TD-PSOLA with our own pitch marks (pitch_marks.py, psola.py) plus waveform shaping (voice_quality.py), in
@@ -23,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from conditioning.prosody_style import ProsodyStyle, contour_gain
+from generators.voice import spectral_envelope
 from generators.voice.pitch_marks import f0_at, f0_track, pitch_marks
 from generators.voice.psola import psola
 from generators.voice.voice_quality import breath, soft_limit, speech_level_db, stress, tilt
@@ -64,12 +66,14 @@ def effects(style: ProsodyStyle) -> dict:
         "breath": round(max(breath_floor, (style.breathiness - BREATH_NEUTRAL) / (1 - BREATH_NEUTRAL), 0.0), 3),
         "whisper": style.voice_quality == "whisper",
         "tilt_db": tilt_db,
+        "envelope": dict(style.envelope) if spectral_envelope.installed() is not None else {},
     }
 
 
 def is_identity(fx: dict) -> bool:
     shaped = ("pitch_shift_st", "loudness_db", "contour_st", "stress", "tremor", "breath", "tilt_db")
-    return not any(fx[key] for key in shaped) and fx["pitch_range"] == 1 and fx["rate"] == 1 and not fx["creak"]
+    unshaped = fx["pitch_range"] == 1 and fx["rate"] == 1 and not fx["creak"] and not fx["envelope"]
+    return unshaped and not any(fx[key] for key in shaped)
 
 
 def mark_semitones(fx: dict, marks, periods, voiced, f0_at_marks, sr: int, rng) -> tuple[np.ndarray, np.ndarray]:
@@ -111,6 +115,7 @@ def transform(x: np.ndarray, sr: int, style: ProsodyStyle, seed: int = 0) -> np.
     semis, gains = mark_semitones(fx, marks, periods, voiced, f0_at_marks, sr, rng)
     y = psola(x, marks, periods, voiced, semis, fx["rate"], gains)
     y = tilt(y, sr, fx["tilt_db"])
+    y = spectral_envelope.apply(y, sr, tuple(fx["envelope"].items()))
     y = breath(y, sr, fx["breath"], rng, whisper=fx["whisper"])
     y = stress(y, sr, fx["stress"])
     now = speech_level_db(y, sr)

@@ -29,6 +29,7 @@ from conditioning.prosody_style import ProsodyStyle, prosody_style
 from conditioning.spec import EmotionSpec
 from generators.media.wav import write_wav
 from generators.request import GenerationRequest, check_output
+from generators.voice import spectral_envelope
 from generators.voice.prosody_transform import BREATH_NEUTRAL, NEUTRAL, effects, transform
 from generators.voice.sentences import clean_text, join_with_pauses, sentence_specs, split_sentences
 
@@ -197,6 +198,7 @@ def generate(request: GenerationRequest) -> Artifact:
         parameters={
             "language": options.get("language") or "en",
             "prosody_transform": shaped,
+            "spectral_envelope": spectral_envelope.record() if shaped else None,
             "sample_rate": rate,
             "sentences": rows,
             "text": request.text,
