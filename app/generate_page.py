@@ -2,7 +2,9 @@
 
 Generation runs in the script (Streamlit reruns on any click), so Stop takes effect between artifacts: a job of
 three stops after the one in flight, and the page says how many were made. One embedded job takes well under a
-second; model backends take longer and say so in the status box.
+second; model backends take longer and say so in the status box. "All three" is `studio generate all`'s matched set
+(studio.generate_all): one resolved spec for the three, the video narrated with the words, and `<stem>-set.json`
+linking them, written when all three are done.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import arc_editor, backend_options, emotion_view, media_view, state
-from studio import StudioError, app_outputs, app_support, generate
+from studio import StudioError, app_outputs, app_support, generate, generate_all
 
 CHOICES = {"Image": ["image"], "Video": ["video"], "Voice": ["voice"], "All three": ["image", "video", "voice"]}
 DEFAULT_WORDS = "The letter arrived this morning, and I read it twice before I put it down."
@@ -85,24 +87,50 @@ def _new_seed() -> None:
     st.session_state.gen_seed = random.randrange(2**31)
 
 
-def _run_one(modality: str, plan: dict, arc) -> Path:
-    backend, options = plan[modality]
-    info = state.emotion_info()
-    use_arc = arc is not None and modality in ("video", "voice")
-    name = f"{emotion_view.title(info)}-arc" if use_arc else emotion_view.title(info)
-    out = app_support.output_path(state.output_folder(), modality, backend["name"], name, plan["seed"])
-    kwargs = {"seed": plan["seed"], "out": out, "backend": backend["name"], **options}
+def _own_options(modality: str, plan: dict) -> dict:
+    """What one modality's backend is given besides the emotion, seed, text and output."""
+    options = dict(plan[modality][1])
     if plan["best_of"] > 1:
-        kwargs["best_of"] = plan["best_of"]
+        options["best_of"] = plan["best_of"]
     if modality == "image":
-        kwargs.update(text=plan.get("subject", ""), size=plan["image_size"])
+        options["size"] = plan["image_size"]
     elif modality == "video":
-        kwargs.update(text=plan.get("subject", ""), size=plan["video_size"], duration=plan["duration"], fps=plan["fps"])
-    else:
-        kwargs.update(text=plan.get("words") or DEFAULT_WORDS)
+        options.update(size=plan["video_size"], duration=plan["duration"], fps=plan["fps"])
+    return options
+
+
+def _name(arc) -> str:
+    title = emotion_view.title(state.emotion_info())
+    return f"{title}-arc" if arc is not None else title
+
+
+def _run_one(modality: str, plan: dict, arc) -> Path:
+    backend = plan[modality][0]
+    use_arc = arc is not None and modality in ("video", "voice")
+    out = app_support.output_path(state.output_folder(), modality, backend["name"], _name(arc if use_arc else None),
+                                  plan["seed"])  # fmt: skip
+    text = plan.get("words") or DEFAULT_WORDS if modality == "voice" else plan.get("subject", "")
+    kwargs = {"seed": plan["seed"], "out": out, "backend": backend["name"], "text": text}
     if use_arc:
-        return generate(modality, None, arc=arc, **kwargs).path
-    return generate(modality, state.emotion(), **kwargs).path
+        return generate(modality, None, arc=arc, **kwargs, **_own_options(modality, plan)).path
+    return generate(modality, state.emotion(), **kwargs, **_own_options(modality, plan)).path
+
+
+def _run_set(plan: dict, arc, report) -> list[Path]:
+    """The matched set into a fresh folder of the store; report(modality, path) as each one is written."""
+    folder = app_support.set_folder(state.output_folder(), _name(arc), plan["seed"])
+    made = generate_all(
+        state.emotion() if arc is None else None,
+        arc=arc,
+        text=plan.get("subject", ""),
+        words=plan.get("words") or DEFAULT_WORDS,
+        seed=plan["seed"],
+        out=folder,
+        backends={m: plan[m][0]["name"] for m in CHOICES["All three"]},
+        modality_options={m: _own_options(m, plan) for m in CHOICES["All three"]},
+        on_made=lambda modality, artifact: report(modality, artifact.path),
+    )
+    return [artifact.path for artifact in made.artifacts]
 
 
 def _run(modalities: list[str], plan: dict) -> None:
@@ -110,19 +138,27 @@ def _run(modalities: list[str], plan: dict) -> None:
     job = st.session_state.job = {"plan": modalities, "done": []}
     with st.status(f"Generating {', '.join(modalities)}…", expanded=True) as status:
         bar = st.progress(0.0, text=f"0 of {len(modalities)}")
-        for index, modality in enumerate(modalities):
-            status.update(label=f"Generating {modality} ({index + 1} of {len(modalities)})…")
-            started = time.perf_counter()
-            try:
-                path = _run_one(modality, plan, arc)
-            except StudioError as exc:
-                status.update(label=f"{modality} failed", state="error")
-                st.error(state.short(exc), icon=":material/error:")
-                break
+        started = [time.perf_counter()]
+
+        def report(modality: str, path: Path) -> None:
             job["done"].append(modality)
             state.results().insert(0, str(path))
-            st.write(f"✓ {modality}: `{path.name}` in {time.perf_counter() - started:.1f} s")
-            bar.progress((index + 1) / len(modalities), text=f"{index + 1} of {len(modalities)}")
+            st.write(f"✓ {modality}: `{path.name}` in {time.perf_counter() - started[0]:.1f} s")
+            done = len(job["done"])
+            bar.progress(done / len(modalities), text=f"{done} of {len(modalities)}")
+            if done < len(modalities):
+                status.update(label=f"Generating {modalities[done]} ({done + 1} of {len(modalities)})…")
+            started[0] = time.perf_counter()
+
+        try:
+            if len(modalities) > 1:
+                _run_set(plan, arc, report)
+            else:
+                report(modalities[0], _run_one(modalities[0], plan, arc))
+        except StudioError as exc:
+            failed = modalities[len(job["done"])] if len(job["done"]) < len(modalities) else "the set"
+            status.update(label=f"{failed} failed", state="error")
+            st.error(state.short(exc), icon=":material/error:")
         else:
             status.update(label=f"Made {len(modalities)} — see below and in the Gallery", state="complete")
     st.session_state.last_job = state.results()[: len(job["done"])][::-1]  # in the order made

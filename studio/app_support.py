@@ -122,6 +122,16 @@ def output_path(folder: Path, modality: str, backend: str, name: str, seed: int)
     return path
 
 
+def set_folder(folder: Path, name: str, seed: int) -> Path:
+    """A fresh folder for a matched set in the app's store: <folder>/all/<emotion>-s<seed>-<time>/, never reused."""
+    stem = f"{slug(name, 32)}-s{seed}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path = Path(folder) / "all" / stem
+    k = 1
+    while path.exists():
+        path, k = path.with_name(f"{stem}-{k}"), k + 1
+    return path
+
+
 def load_text_encoder() -> bool:
     """Load the packaged sentence encoder now (seconds, once) so the first free-text phrase resolves quickly."""
     from conditioning.text_encoder import encoder_available, get_text_encoder

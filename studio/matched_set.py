@@ -9,6 +9,7 @@ one that none of the three takes is refused before anything is made.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -84,29 +85,39 @@ def generate_all(
     arc=None,
     taxonomy: str | None = None,
     backends: dict[str, str] | None = None,
+    words: str | None = None,
+    modality_options: dict[str, dict] | None = None,
+    on_made: Callable[[str, Artifact], None] | None = None,
     **options,
 ) -> MatchedSet:
-    """The image, the video narrated with `text` and the voice speaking `text`, from one resolved spec (and arc,
-    which video and voice follow), written into the folder `out` with `<stem>-set.json` linking them."""
+    """The image, the video narrated with `words` and the voice speaking them, from one resolved spec (and arc,
+    which video and voice follow), written into the folder `out` with `<stem>-set.json` linking them.
+
+    text: the picture's subject, and the words too unless `words` is given (the app asks for both). options go to
+    the backends that declare them; modality_options[m] to modality m's backend alone (the app's image and video
+    sizes differ). on_made(modality, artifact) is called as each is written, for a progress display."""
     from studio.api import DEFAULT_OUTPUT, generate, slug  # studio.api re-exports this function
 
     if emotion is None and arc is None:
         raise StudioError("Give an emotion (label, VAD or text) or an arc such as 'calm:0,dread:4'.")
-    if not str(text or "").strip():
+    words = str(words if words is not None else text or "").strip()
+    if not words:
         raise StudioError(
             'A matched set needs --text: the subject of the picture and the words spoken, e.g. --text "a lighthouse".'
         )
     backends = {**DEFAULT_BACKENDS, **(backends or {})}
-    unknown = set(backends) - set(MODALITIES)
+    unknown = (set(backends) | set(modality_options or {})) - set(MODALITIES)
     if unknown:
         raise StudioError(f"Modality {brief(sorted(unknown)[0])} is not image, video or voice.")
     modules = {modality: get_backend(modality, backends[modality]) for modality in MODALITIES}
     arc_obj = resolve_arc(arc) if arc is not None else None
     spec = resolve(emotion, taxonomy=taxonomy) if emotion is not None else arc_obj.keys[0][1]
     routed = route_options(options, modules, backends)
+    for modality, own in (modality_options or {}).items():
+        routed[modality].update(own)
     narrates = "voice" in (getattr(modules["video"], "OPTIONS", None) or ())
     if narrates and _suffix(modules["video"], routed["video"]) == ".mp4":
-        routed["video"].setdefault("voice", text)
+        routed["video"].setdefault("voice", words)
     stem = f"{slug(emotion if emotion is not None else arc)}-{seed}"
     folder = Path(out) if out is not None else DEFAULT_OUTPUT / "all" / stem
     if folder.suffix:
@@ -121,15 +132,18 @@ def generate_all(
         made[modality] = generate(
             modality,
             spec if emotion is not None or not follows_arc else None,
-            text=text,
+            text=words if modality == "voice" else text,
             seed=seed,
             out=folder / f"{stem}-{modality}{suffix}",
             backend=backends[modality],
             arc=arc_obj if follows_arc else None,
             **routed[modality],
         )
+        if on_made is not None:
+            on_made(modality, made[modality])
     record = folder / f"{stem}-set.json"
-    write_text_atomic(record, json.dumps(_record(spec, arc_obj, text, seed, made, backends, routed), indent=2) + "\n")
+    link = _record(spec, arc_obj, text, words, seed, made, backends, routed)
+    write_text_atomic(record, json.dumps(link, indent=2) + "\n")
     return MatchedSet(made["image"], made["video"], made["voice"], record)
 
 
@@ -137,7 +151,7 @@ def _suffix(module, options: dict) -> str:
     return module.SUFFIXES[0] if options.get("format") is None else f".{str(options['format']).lower().lstrip('.')}"
 
 
-def _record(spec, arc, text: str, seed: int, made: dict, backends: dict, routed: dict) -> dict:
+def _record(spec, arc, text: str, words: str, seed: int, made: dict, backends: dict, routed: dict) -> dict:
     """The link: the shared spec (and arc), the inputs, and each file with its sidecar, named relative to the record
     so the folder can move."""
     return {
@@ -146,6 +160,7 @@ def _record(spec, arc, text: str, seed: int, made: dict, backends: dict, routed:
         "spec": spec.to_dict(),
         "arc": arc.to_dict() if arc is not None else None,
         "text": text,
+        "words": words,
         "seed": seed,
         "files": {
             modality: {

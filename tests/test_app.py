@@ -146,6 +146,13 @@ def test_generate_all_three_following_an_arc(at):
     assert sorted(Path(p).suffix for p in made) == [".mp4", ".png", ".wav"]
     records = {Path(p).suffix: json.loads(Path(p).with_suffix(".json").read_text()) for p in made}
     assert records[".mp4"]["arc"] and records[".wav"]["arc"] and not records[".png"]["arc"]
+    folder = {Path(p).parent for p in made}  # one matched set, as `studio generate all` writes it
+    assert len(folder) == 1
+    (link,) = folder.pop().glob("*-set.json")
+    record = json.loads(link.read_text())
+    assert sorted(f["path"] for f in record["files"].values()) == sorted(Path(p).name for p in made)
+    assert record["words"] == records[".wav"]["parameters"]["text"] == records[".mp4"]["parameters"]["voice"]["words"]
+    assert record["arc"] == records[".mp4"]["arc"]
 
 
 def test_best_of_n_keeps_one_and_records_the_scores(at):

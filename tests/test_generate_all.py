@@ -13,6 +13,31 @@ from studio.matched_set import generate_all
 SMALL = {"size": "64x64", "duration": 1.0, "fps": 8}
 
 
+def test_the_app_form_subject_words_per_modality_options_and_progress(tmp_path):
+    """What the app's "All three" passes: a subject (empty: pure mood) apart from the words spoken, its own size for
+    the image and the video, and a callback told of each file as it is written."""
+    told = []
+    made = generate_all(
+        "calm",
+        text="",
+        words="Hold the light steady.",
+        out=tmp_path / "set",
+        modality_options={"image": {"size": "96x64"}, "video": {"size": "64x64", "duration": 1.0, "fps": 8}},
+        on_made=lambda modality, artifact: told.append((modality, artifact.path)),
+    )
+    assert told == [(m, a.path) for m, a in zip(("image", "video", "voice"), made.artifacts)]
+    assert made.image.provenance["parameters"]["size"] == [96, 64] and made.video.provenance["parameters"]["size"] == [
+        64,
+        64,
+    ]
+    assert made.voice.provenance["parameters"]["text"] == "Hold the light steady."
+    assert made.video.provenance["parameters"]["voice"]["words"] == "Hold the light steady."
+    link = json.loads(made.record.read_text())
+    assert (link["text"], link["words"]) == ("", "Hold the light steady.")
+    with pytest.raises(StudioError, match="not image, video or voice"):
+        generate_all("calm", text="x", out=tmp_path / "bad", modality_options={"audio": {}})
+
+
 def test_three_files_one_record_and_the_same_spec_in_every_sidecar(tmp_path):
     image, video, voice, record = generate_all(
         "awe", text="a lighthouse", seed=4, out=tmp_path / "awe", taxonomy="ekman7", **SMALL
