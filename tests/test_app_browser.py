@@ -33,6 +33,7 @@ if CHROMEDRIVER is None:
     pytest.skip("chromedriver not installed (apt-get install chromium-driver)", allow_module_level=True)
 selenium = pytest.importorskip("selenium", reason="selenium not installed (pip install selenium)")
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -86,13 +87,19 @@ def browser(tmp_path):
 
 
 def slider_values(driver) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-testid='stSliderThumbValue']")]
+    for _ in range(20):  # a re-render between finding the thumbs and reading them: look again
+        try:
+            return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "[data-testid='stSliderThumbValue']")]
+        except StaleElementReferenceException:
+            time.sleep(0.1)
+    raise AssertionError("the sliders kept re-rendering for 2 s")
 
 
 def test_place_an_emotion_generate_an_image_and_screenshot(browser, tmp_path):
     out = tmp_path / "out"
     with served_app(out) as url:
-        wait = WebDriverWait(browser, 60)
+        # Streamlit re-renders while we look: an element found a moment ago may be gone when its text is read
+        wait = WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,))
         browser.get(url)
         plane_button = wait.until(
             lambda d: next((b for b in d.find_elements(By.CSS_SELECTOR, "button") if b.text.strip() == "Plane"), None)
