@@ -32,7 +32,7 @@ RAVDESS_OF_EKMAN = {
     "surprise": "surprised",
 }
 """Ekman's labels as RAVDESS's actors were asked to speak them (the spectral envelopes of their voices; neutral is
-the voice itself)."""
+the voice itself). RAVDESS's calm is measured too but left unused: no Ekman label is calm."""
 NORMAL_INTENSITY = 0.75
 """Where RAVDESS's 'normal' delivery sits on the spec's intensity scale: about the intensity the studio gives the
 plain word for each emotion (sad 0.67, disgusted 0.71, fearful 0.75, angry 0.76, surprised 0.81, happy 0.87), which
