@@ -25,7 +25,9 @@ from conditioning import StudioError
 log = logging.getLogger(__name__)
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ravdess"
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "generators" / "voice" / "data" / "ravdess_voice_envelopes.safetensors"
+DEFAULT_OUT = (
+    Path(__file__).resolve().parents[1] / "generators" / "voice" / "data" / "ravdess_voice_envelopes.safetensors"
+)
 INTENSITIES = ("normal", "strong")
 LICENCE = "CC BY-NC-SA 4.0 (derived from RAVDESS, Livingstone & Russo 2018)"
 
