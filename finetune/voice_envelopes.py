@@ -40,11 +40,10 @@ def band_columns() -> list[int]:
 
 
 def band_centres_hz() -> np.ndarray:
-    """Centre frequency of each of the judge's mel bands (HTK mel scale, FMIN–FMAX)."""
-    from eval.recognizers.speech_judge_features import FMAX, FMIN, N_MELS
+    """Centre frequency of each of the judge's mel bands."""
+    from eval.recognizers.speech_judge_features import mel_band_edges
 
-    mel = 2595.0 * np.log10(1.0 + np.array([FMIN, FMAX]) / 700.0)
-    return 700.0 * (10 ** (np.linspace(mel[0], mel[1], N_MELS + 2)[1:-1] / 2595.0) - 1.0)
+    return mel_band_edges()[1:-1]
 
 
 def envelope_table(bands: np.ndarray, rows: list[dict], actors: set[str] | None = None) -> dict[str, np.ndarray]:

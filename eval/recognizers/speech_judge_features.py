@@ -41,12 +41,17 @@ PITCH = ("voiced_fraction", "f0_median", "f0_mean", "f0_std", "f0_p5", "f0_p95",
 TIMING = ("rate", "pause_fraction", "speech_s", "alpha_ratio", "hammarberg")
 
 
+def mel_band_edges() -> np.ndarray:
+    """N_MELS + 2 frequencies (Hz) equally spaced on the HTK mel scale from FMIN to FMAX: band i rises from edge i,
+    peaks at edge i + 1 (its centre) and falls to edge i + 2."""
+    mel = 2595.0 * np.log10(1.0 + np.array([FMIN, FMAX]) / 700.0)
+    return 700.0 * (10 ** (np.linspace(mel[0], mel[1], N_MELS + 2) / 2595.0) - 1.0)
+
+
 @functools.cache
 def mel_filterbank() -> np.ndarray:
     """(N_MELS, N_FFT // 2 + 1) triangular filters on the HTK mel scale, unit peak."""
-    mel = lambda f: 2595.0 * np.log10(1.0 + f / 700.0)  # noqa: E731
-    hz = lambda m: 700.0 * (10 ** (m / 2595.0) - 1.0)  # noqa: E731
-    edges = hz(np.linspace(mel(FMIN), mel(FMAX), N_MELS + 2))
+    edges = mel_band_edges()
     freqs = np.fft.rfftfreq(N_FFT, 1 / SR)
     lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     rise = (freqs[None] - lo) / (mid - lo)

@@ -47,11 +47,12 @@ def voice_sets(artifacts: Mapping[Path, Artifact]) -> dict[str, list[Path]]:
     return {voice: sorted(paths) for voice, paths in sets.items() if len(paths) >= MIN_GROUP}
 
 
-def judged_as_sets(recognize: Callable, artifacts: Mapping[Path, Artifact]) -> dict[str, int]:
-    """{voice: clips} of the sets `by_voice` hands to the speaker-normalised head (empty when it hands none)."""
+def judged_as_sets(recognize: Callable, artifacts: Mapping[Path, Artifact]) -> dict[str, list[Path]]:
+    """The voice sets `by_voice` hands to the speaker-normalised head (none unless `recognize` is the default speech
+    judge and that head is installed)."""
     if recognize is not speech_judge.recognize or not speech_judge.SPEAKER_NORM_HEAD_PATH.is_file():
         return {}
-    return {voice: len(paths) for voice, paths in voice_sets(artifacts).items()}
+    return voice_sets(artifacts)
 
 
 def with_set_card(card: dict, recognize: Callable, artifacts: Mapping[Path, Artifact]) -> dict:
@@ -61,7 +62,7 @@ def with_set_card(card: dict, recognize: Callable, artifacts: Mapping[Path, Arti
     if not sets:
         return card
     normalised = speech_judge.card(str(speech_judge.SPEAKER_NORM_HEAD_PATH))
-    where = ", ".join(f"{voice} ({n} clips)" for voice, n in sorted(sets.items()))
+    where = ", ".join(f"{voice} ({len(paths)} clips)" for voice, paths in sorted(sets.items()))
     return {
         **normalised,
         "applies_to": f"sets of at least {MIN_GROUP} clips of one voice: {where}",
@@ -72,9 +73,9 @@ def with_set_card(card: dict, recognize: Callable, artifacts: Mapping[Path, Arti
 def by_voice(recognize: Callable, artifacts: Mapping[Path, Artifact]) -> Callable[[Path], Recognition]:
     """`recognize`, except that with the default speech judge the clips of each large-enough voice set are judged
     together (the first call for a set judges all of it; thread-safe, so the report's pool may call it)."""
-    if not judged_as_sets(recognize, artifacts):
+    sets = judged_as_sets(recognize, artifacts)
+    if not sets:
         return recognize
-    sets = voice_sets(artifacts)
     member = {path: voice for voice, paths in sets.items() for path in paths}
     locks = {voice: threading.Lock() for voice in sets}
     judged: dict[str, dict[Path, Recognition]] = {}

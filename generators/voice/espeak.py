@@ -214,7 +214,7 @@ def render(rows: list[dict], language: str, seed: int = 0) -> np.ndarray:
 
 def with_envelope(part: np.ndarray, weights) -> np.ndarray:
     """One int16 sentence through spectral_envelope.apply (the shaped path gets it inside the transform)."""
-    if not weights or spectral_envelope.installed() is None:
+    if not weights:
         return part
     shaped = spectral_envelope.apply(part.astype(np.float64), SAMPLE_RATE, tuple(map(tuple, weights)))
     return np.clip(np.round(shaped), -32768, 32767).astype(np.int16)
