@@ -88,13 +88,12 @@ def train_lora(data: dict, args, categories: dict | None = None) -> dict[str, np
         lora[name] = (a, b)
         layer.register_forward_hook(lambda mod, inp, out, a=a, b=b: out + scale * (inp[0] @ a.T @ b.T))
     head = torch.nn.Linear(384, 3)
-    category_head = torch.nn.Linear(384, 28)
     params = [p for pair in lora.values() for p in pair] + list(head.parameters())
-    if categories is not None:
+    if categories is not None:  # made only then: it draws from torch's generator, which dropout also draws from
+        category_head = torch.nn.Linear(384, 28)
         params += list(category_head.parameters())
     optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    plan = epoch_plan(len(train_texts), categories, args, rng)
-    steps = args.epochs * len(plan)
+    steps = args.epochs * len(epoch_plan(len(train_texts), categories, args, rng))  # this draw shaped the shipped file
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1)
     mean_t, std_t = torch.from_numpy(mean), torch.from_numpy(std)
 
