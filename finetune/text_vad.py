@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from conditioning.errors import StudioError
 from conditioning.text_encoder import (
     ADAPTER_PATH,
     LORA_ALPHA,
@@ -242,6 +243,20 @@ def file_metadata(path: Path) -> dict[str, str]:
         return handle.metadata() or {}
 
 
+def trained_on(path: Path, default: list[str]) -> list[str]:
+    """The sets an adapter's LoRA learned from, as its metadata says (files from before the field: `default`)."""
+    text = file_metadata(path).get("lora_trained_on")
+    if text is None:
+        return default
+    try:
+        sources = json.loads(text)
+    except ValueError:
+        sources = None
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise StudioError(f"{path} has unreadable 'lora_trained_on' metadata; retrain it without --head-only.")
+    return sources
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/emobank/emobank.csv"))
@@ -263,12 +278,18 @@ def main(argv: list[str] | None = None) -> int:
     lora_sources = [EMOBANK_SOURCE]
     if args.head_only:
         adapter = load_file(str(args.out))
-        lora_sources = json.loads(file_metadata(args.out).get("lora_trained_on", json.dumps(lora_sources)))
+        lora_sources = trained_on(args.out, default=lora_sources)
     else:
         categories = None
         if args.goemotions is not None:
             from finetune.text_categories import read_split
 
+            for split in ("train", "dev"):
+                if not (args.goemotions / f"{split}.tsv").is_file():
+                    raise StudioError(
+                        f"--goemotions {args.goemotions} has no {split}.tsv; pass the GoEmotions folder "
+                        "(train.tsv and dev.tsv), e.g. ../shared/data/goemotions."
+                    )
             categories = {split: read_split(args.goemotions / f"{split}.tsv") for split in ("train", "dev")}
             lora_sources.append(GOEMOTIONS_SOURCE)
         adapter = train_lora(data, args, categories)

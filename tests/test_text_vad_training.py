@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
+from conditioning.errors import StudioError
 from conditioning.text_encoder import encoder_available
-from finetune.text_vad import GOEMOTIONS_SOURCE, epoch_plan, file_metadata, main
+from finetune.text_vad import GOEMOTIONS_SOURCE, epoch_plan, file_metadata, main, trained_on
 
 needs_encoder = pytest.mark.skipif(not encoder_available(), reason="sentence encoder extra not installed")
 
@@ -85,3 +86,20 @@ def test_joint_recipe_writes_an_adapter_that_names_both_sets_and_keeps_them_on_r
     assert json.loads(file_metadata(out)["lora_trained_on"]) == json.loads(meta["lora_trained_on"])
     refit = load_file(str(out))
     assert all(np.array_equal(refit[k], tensors[k]) for k in tensors if k.startswith("lora."))
+
+
+def test_a_folder_without_goemotions_files_is_refused_in_one_sentence(tmp_path):
+    emobank, _ = tiny_sets(tmp_path)
+    with pytest.raises(StudioError, match=r"has no train\.tsv; pass the GoEmotions folder"):
+        main(["--data", str(emobank), "--out", str(tmp_path / "a.safetensors"), "--goemotions", str(tmp_path)])
+
+
+def test_hostile_trained_on_metadata_is_refused_not_trusted(tmp_path):
+    from safetensors.numpy import save_file
+
+    path = tmp_path / "adapter.safetensors"
+    save_file({"x": np.zeros(1, dtype=np.float32)}, str(path), metadata={"lora_trained_on": '{"a": 1}'})
+    with pytest.raises(StudioError, match="unreadable 'lora_trained_on'"):
+        trained_on(path, default=["EmoBank"])
+    save_file({"x": np.zeros(1, dtype=np.float32)}, str(path))
+    assert trained_on(path, default=["EmoBank"]) == ["EmoBank"]  # files from before the field
