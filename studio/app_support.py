@@ -110,26 +110,26 @@ def arc_curve(arc: EmotionArc, duration: float | None = None, steps: int = 41) -
     ]
 
 
-def output_path(folder: Path, modality: str, backend: str, name: str, seed: int) -> Path:
-    """A fresh file in the app's store: <folder>/<modality>/<emotion>-s<seed>-<time>.<ext>, never overwriting."""
-    suffix = _suffixes(modality, backend)[0]
+def fresh_name(parent: Path, name: str, seed: int, suffix: str = "") -> Path:
+    """<parent>/<emotion>-s<seed>-<time><suffix>, with -1, -2 … added until nothing there has that name."""
     stem = f"{slug(name, 32)}-s{seed}-{time.strftime('%Y%m%d-%H%M%S')}"
-    path = Path(folder) / modality / f"{stem}{suffix}"
+    path = Path(parent) / f"{stem}{suffix}"
     k = 1
     while path.exists():
         path, k = path.with_name(f"{stem}-{k}{suffix}"), k + 1
+    return path
+
+
+def output_path(folder: Path, modality: str, backend: str, name: str, seed: int) -> Path:
+    """A fresh file in the app's store: <folder>/<modality>/<emotion>-s<seed>-<time>.<ext>, never overwriting."""
+    path = fresh_name(Path(folder) / modality, name, seed, _suffixes(modality, backend)[0])
     check_writable_folder(path)
     return path
 
 
 def set_folder(folder: Path, name: str, seed: int) -> Path:
     """A fresh folder for a matched set in the app's store: <folder>/all/<emotion>-s<seed>-<time>/, never reused."""
-    stem = f"{slug(name, 32)}-s{seed}-{time.strftime('%Y%m%d-%H%M%S')}"
-    path = Path(folder) / "all" / stem
-    k = 1
-    while path.exists():
-        path, k = path.with_name(f"{stem}-{k}"), k + 1
-    return path
+    return fresh_name(Path(folder) / "all", name, seed)
 
 
 def load_text_encoder() -> bool:
