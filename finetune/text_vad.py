@@ -68,6 +68,8 @@ def train_lora(data: dict, args, categories: dict | None = None) -> dict[str, np
     import torch
     from tqdm import tqdm
 
+    from finetune.text_categories import ekman_probs, ekman_scores, single_ekman, targets
+
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
@@ -126,13 +128,11 @@ def train_lora(data: dict, args, categories: dict | None = None) -> dict[str, np
 
     def category_loss(idx) -> torch.Tensor:
         texts = [categories["train"][0][i] for i in idx]
-        soft = torch.from_numpy(category_targets([categories["train"][1][i] for i in idx]))
+        soft = torch.from_numpy(targets([categories["train"][1][i] for i in idx]))  # as the shipped head's
         logits = category_head(embed(texts) * CATEGORY_LOGIT_SCALE)
         return -(soft * torch.log_softmax(logits, dim=1)).sum(1).mean()
 
     def category_dev_macro_f1() -> float:
-        from finetune.text_categories import ekman_probs, ekman_scores, single_ekman
-
         texts, labels = categories["dev"]
         truth = single_ekman(labels)
         keep = np.flatnonzero(truth >= 0)
@@ -191,13 +191,6 @@ def epoch_plan(n_emobank: int, categories: dict | None, args, rng) -> list[tuple
     return plan
 
 
-def category_targets(labels: list[list[int]]) -> np.ndarray:
-    """GoEmotions soft targets (the same spread as the shipped category head's)."""
-    from finetune.text_categories import targets
-
-    return targets(labels)
-
-
 def fit_rff_head(data: dict, adapter: dict[str, np.ndarray], seed: int) -> tuple[dict[str, np.ndarray], list]:
     """Stage 2: ridge on random Fourier features of the adapted embedding; width and strength chosen on dev."""
     lora_only = {k: v for k, v in adapter.items() if k.startswith("lora.")}
@@ -235,17 +228,9 @@ EMOBANK_SOURCE = "EmoBank (Buechel & Hahn 2017), CC BY-SA 4.0"
 GOEMOTIONS_SOURCE = "GoEmotions train (Demszky et al. 2020), CC BY 4.0"
 
 
-def file_metadata(path: Path) -> dict[str, str]:
-    """A safetensors file's metadata (what it was trained on, its test r)."""
-    from safetensors import safe_open
-
-    with safe_open(str(path), framework="numpy") as handle:
-        return handle.metadata() or {}
-
-
-def trained_on(path: Path, default: list[str]) -> list[str]:
+def trained_on(metadata: dict, default: list[str], path: Path) -> list[str]:
     """The sets an adapter's LoRA learned from, as its metadata says (files from before the field: `default`)."""
-    text = file_metadata(path).get("lora_trained_on")
+    text = metadata.get("lora_trained_on")
     if text is None:
         return default
     try:
@@ -272,13 +257,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import save_file
+
+    from eval.recognizers.judge_card import read_head_file
 
     data = read_emobank(args.data)
     lora_sources = [EMOBANK_SOURCE]
     if args.head_only:
-        adapter = load_file(str(args.out))
-        lora_sources = trained_on(args.out, default=lora_sources)
+        adapter, stored = read_head_file(args.out, "Text adapter")  # one read: tensors and what they learned from
+        lora_sources = trained_on(stored, lora_sources, args.out)
     else:
         categories = None
         if args.goemotions is not None:

@@ -8,7 +8,8 @@ import pytest
 
 from conditioning.errors import StudioError
 from conditioning.text_encoder import encoder_available
-from finetune.text_vad import GOEMOTIONS_SOURCE, epoch_plan, file_metadata, main, trained_on
+from eval.recognizers.judge_card import read_head_file
+from finetune.text_vad import GOEMOTIONS_SOURCE, epoch_plan, main, trained_on
 
 needs_encoder = pytest.mark.skipif(not encoder_available(), reason="sentence encoder extra not installed")
 
@@ -78,12 +79,14 @@ def test_joint_recipe_writes_an_adapter_that_names_both_sets_and_keeps_them_on_r
     b_matrices = [v for k, v in tensors.items() if k.startswith("lora.") and k.endswith(".B")]
     assert b_matrices and any(np.abs(b).max() > 0 for b in b_matrices)  # the LoRA moved off its zero start
     assert tensors["rff.head.weight"].shape == (3, tensors["rff.weight"].shape[1])
-    meta = file_metadata(out)
+    meta = read_head_file(out, "Text adapter", arrays=False)[1]
     assert GOEMOTIONS_SOURCE in json.loads(meta["lora_trained_on"]) and "GoEmotions" in meta["source"]
     assert len(json.loads(meta["test_pearson_vad"])) == 3
 
     assert main([*common, "--head-only"]) == 0  # refitting the head keeps what the LoRA learned from
-    assert json.loads(file_metadata(out)["lora_trained_on"]) == json.loads(meta["lora_trained_on"])
+    assert json.loads(read_head_file(out, "Text adapter", arrays=False)[1]["lora_trained_on"]) == json.loads(
+        meta["lora_trained_on"]
+    )
     refit = load_file(str(out))
     assert all(np.array_equal(refit[k], tensors[k]) for k in tensors if k.startswith("lora."))
 
@@ -100,6 +103,8 @@ def test_hostile_trained_on_metadata_is_refused_not_trusted(tmp_path):
     path = tmp_path / "adapter.safetensors"
     save_file({"x": np.zeros(1, dtype=np.float32)}, str(path), metadata={"lora_trained_on": '{"a": 1}'})
     with pytest.raises(StudioError, match="unreadable 'lora_trained_on'"):
-        trained_on(path, default=["EmoBank"])
+        trained_on(read_head_file(path, "Text adapter")[1], ["EmoBank"], path)
     save_file({"x": np.zeros(1, dtype=np.float32)}, str(path))
-    assert trained_on(path, default=["EmoBank"]) == ["EmoBank"]  # files from before the field
+    assert trained_on(read_head_file(path, "Text adapter")[1], ["EmoBank"], path) == [
+        "EmoBank"
+    ]  # files from before the field
